@@ -1,0 +1,99 @@
+"""The ``solidarity`` command: a thin click layer over the platform's actions.
+
+Run ``solidarity --help`` for the list of subcommands, each with an example.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+
+def setup_django() -> None:
+    """Configure Django once, lazily, so ``solidarity --help`` stays instant."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solidarity.config.settings")
+    import django
+
+    django.setup()
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Example:\n\n\b\n  solidarity serve --port 8000",
+)
+@click.version_option(package_name="solidarity")
+def main() -> None:
+    """Solidarity: follow-up and review of the Global Compact for Migration.
+
+    Settings come from the environment (SOLIDARITY_HOME, DATABASE_URL, SECRET_KEY, …);
+    see docs/configure.md.
+    """
+
+
+@main.command(epilog="Example:\n\n\b\n  solidarity serve --host 127.0.0.1 --port 8000")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Migrate the database, load reference data, and serve the platform."""
+    setup_django()
+    from django.core.management import call_command
+
+    from solidarity.reference.loaders import load_reference_data
+
+    call_command("migrate", interactive=False, verbosity=0)
+    counts = load_reference_data(actor="system:serve")
+    click.echo("Reference data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    from gunicorn.app.base import BaseApplication
+
+    from solidarity.config.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> object:
+            return application
+
+    click.echo(f"Solidarity is running at http://{host}:{port}/ (Ctrl+C to stop)")
+    Server().run()
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    epilog="Example:\n\n\b\n  solidarity manage createsuperuser",
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command (migrate, check, shell, …)."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["solidarity manage", *args])
+
+
+@main.group()
+def reference() -> None:
+    """The reference catalogue: objectives, countries, SDG indicators, treaties."""
+
+
+@reference.command(name="load", epilog="Example:\n\n\b\n  solidarity reference load")
+def reference_load() -> None:
+    """Load (or refresh) the reference catalogue from the files shipped with Solidarity.
+
+    Safe to run again: rows are updated in place, nothing is duplicated.
+    """
+    setup_django()
+    from solidarity.reference.loaders import load_reference_data
+
+    counts = load_reference_data(actor="system:cli")
+    for kind, number in counts.items():
+        click.echo(f"{kind}: {number}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

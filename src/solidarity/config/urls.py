@@ -1,0 +1,21 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from solidarity.api.urls import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+# Pages carry their language in the address (/fr/…, /es/…), English at the root, so a link
+# shared in French opens in French.
+urlpatterns += i18n_patterns(
+    path("", include("solidarity.web.urls")),
+    path("accounts/", include("solidarity.accounts.urls")),
+    path("states/", include("solidarity.states.urls")),
+    path("audit/", include("solidarity.audit.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
