@@ -1,0 +1,87 @@
+"""Shared test set-up: the reference catalogue loaded once per test database, and the cast of
+named example users every app's tests use (STYLE.md, "Tests")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from solidarity.accounts.models import Organisation, Role, RoleAssignment, User
+from solidarity.reference.models import Country
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the reference catalogue into the test database once; every test starts from it."""
+    from solidarity.reference.loaders import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data(actor="system:tests")
+
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@dataclass
+class Cast:
+    """The named example users. Scoped roles point at real reference rows."""
+
+    focal_point_kenya: User
+    focal_point_mexico: User
+    data_provider: User
+    migrant_org_member: User
+    moderator: User
+    reviewer: User
+    administrator: User
+    kenya: Country
+    mexico: Country
+    statistics_office: Organisation
+    migrant_org: Organisation
+
+    def all_users(self) -> dict[str, User]:
+        return {
+            "focal_point_kenya": self.focal_point_kenya,
+            "focal_point_mexico": self.focal_point_mexico,
+            "data_provider": self.data_provider,
+            "migrant_org_member": self.migrant_org_member,
+            "moderator": self.moderator,
+            "reviewer": self.reviewer,
+            "administrator": self.administrator,
+        }
+
+
+def make_user(username: str, *, role: str, country: Country | None = None,
+              organisation: Organisation | None = None) -> User:
+    user = User.objects.create_user(
+        username=username, email=f"{username}@example.org", password=PASSWORD
+    )
+    RoleAssignment.objects.create(user=user, role=role, country=country, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    kenya = Country.objects.get(iso3="KEN")
+    mexico = Country.objects.get(iso3="MEX")
+    statistics_office = Organisation.objects.create(
+        name="Kenya National Bureau of Statistics", acronym="KNBS",
+        kind=Organisation.Kind.NSO, country=kenya,
+    )
+    migrant_org = Organisation.objects.create(
+        name="Migrant Workers' Voice", kind=Organisation.Kind.MIGRANT_LED, country=mexico,
+    )
+    return Cast(
+        focal_point_kenya=make_user("amina", role=Role.FOCAL_POINT, country=kenya),
+        focal_point_mexico=make_user("diego", role=Role.FOCAL_POINT, country=mexico),
+        data_provider=make_user("wanjiru", role=Role.DATA_PROVIDER, organisation=statistics_office),
+        migrant_org_member=make_user("lucia", role=Role.MEMBER, organisation=migrant_org),
+        moderator=make_user("moses", role=Role.MODERATOR),
+        reviewer=make_user("rita", role=Role.REVIEWER),
+        administrator=make_user("ada", role=Role.ADMINISTRATOR),
+        kenya=kenya,
+        mexico=mexico,
+        statistics_office=statistics_office,
+        migrant_org=migrant_org,
+    )
