@@ -1,0 +1,103 @@
+"""Reads of the reference catalogue. The catalogue is public, so these apply no permission rule;
+views, the API and commands all read through here so that filters mean the same everywhere."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from solidarity.reference.models import (
+    Country,
+    GuidingPrinciple,
+    Objective,
+    Region,
+    SdgIndicator,
+    Treaty,
+)
+
+GROUPINGS = ("ldc", "lldc", "sids", "developing", "developed")
+
+
+class UnknownFilter(ValueError):
+    """A filter value that names nothing in the catalogue (an unknown region or grouping)."""
+
+
+def objective_list() -> QuerySet[Objective]:
+    return Objective.objects.order_by("number")
+
+
+def objective_get(*, number: int) -> Objective:
+    """Raises ``Objective.DoesNotExist`` for a number outside 1–23."""
+    return Objective.objects.get(number=number)
+
+
+def guiding_principle_list() -> QuerySet[GuidingPrinciple]:
+    return GuidingPrinciple.objects.order_by("code")
+
+
+def region_list(*, level: str | None = None) -> QuerySet[Region]:
+    regions = Region.objects.select_related("parent").order_by("m49")
+    if level is not None:
+        regions = regions.filter(level=level)
+    return regions
+
+
+def country_list(
+    *,
+    region: str | None = None,
+    grouping: str | None = None,
+    un_member: bool | None = None,
+    search: str | None = None,
+) -> QuerySet[Country]:
+    """Countries and areas, filtered.
+
+    ``region`` is an M49 code at any level (region, sub-region, intermediate region);
+    ``grouping`` one of :data:`GROUPINGS`. Unknown values raise :class:`UnknownFilter`.
+    """
+    countries = Country.objects.select_related("region", "subregion", "intermediate_region")
+    if region:
+        if not Region.objects.filter(m49=region).exists():
+            raise UnknownFilter(f"Unknown M49 region code: {region!r}.")
+        countries = countries.filter(
+            Q(region_id=region) | Q(subregion_id=region) | Q(intermediate_region_id=region)
+        )
+    if grouping:
+        if grouping not in GROUPINGS:
+            raise UnknownFilter(
+                f"Unknown grouping: {grouping!r}; expected one of {', '.join(GROUPINGS)}."
+            )
+        if grouping == "developed":
+            countries = countries.filter(developing=False)
+        else:
+            countries = countries.filter(**{grouping: True})
+    if un_member is not None:
+        countries = countries.filter(un_member=un_member)
+    if search:
+        countries = countries.filter(
+            Q(name__icontains=search)
+            | Q(name_fr__icontains=search)
+            | Q(name_es__icontains=search)
+            | Q(iso3__iexact=search)
+            | Q(iso2__iexact=search)
+        )
+    return countries.order_by("name")
+
+
+def country_get(*, iso3: str) -> Country:
+    """Raises ``Country.DoesNotExist`` for an unknown code. Codes are matched case-insensitively."""
+    return Country.objects.select_related("region", "subregion", "intermediate_region").get(
+        iso3=iso3.upper()
+    )
+
+
+def sdg_indicator_list(*, migration_relevant: bool | None = None) -> QuerySet[SdgIndicator]:
+    indicators = SdgIndicator.objects.select_related("target").prefetch_related("series")
+    if migration_relevant is not None:
+        indicators = indicators.filter(migration_relevant=migration_relevant)
+    return indicators.order_by("target__goal_id", "code")
+
+
+def treaty_list(*, kind: str | None = None) -> QuerySet[Treaty]:
+    treaties = Treaty.objects.select_related("parent")
+    if kind is not None:
+        treaties = treaties.filter(kind=kind)
+    return treaties.order_by("order", "code")
