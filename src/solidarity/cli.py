@@ -76,7 +76,7 @@ def manage(args: tuple[str, ...]) -> None:
     execute_from_command_line(["solidarity manage", *args])
 
 
-@main.group()
+@main.group(epilog="Example:\n\n\b\n  solidarity reference load")
 def reference() -> None:
     """The reference catalogue: objectives, countries, SDG indicators, treaties."""
 

@@ -1,7 +1,7 @@
 """Reading configuration from the environment.
 
-Settings come from the environment only (see docs/configure.md). The embedded default keeps its state
-in one data folder, ``SOLIDARITY_HOME``, so that a newcomer needs no server and no set-up.
+Settings come from the environment only (see docs/configure.md). The embedded default keeps its
+state in one data folder, ``SOLIDARITY_HOME``, so that a newcomer needs no server and no set-up.
 """
 
 from __future__ import annotations
@@ -26,7 +26,31 @@ def env_bool(name: str, *, default: bool) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of true/false, 1/0, yes/no, on/off; got {raw!r}.")
+    raise ImproperlyConfigured(
+        f"{name} must be one of true/false, 1/0, yes/no, on/off; got {raw!r}."
+    )
+
+
+def env_int(name: str, *, default: int) -> int:
+    """Read a whole-number setting; garbage is an error that names the setting."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
+
+
+def env_float(name: str, *, default: float) -> float:
+    """Read a decimal-number setting; garbage is an error that names the setting."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number; got {raw!r}.") from None
 
 
 def env_list(name: str, *, default: list[str]) -> list[str]:
@@ -45,8 +69,8 @@ def solidarity_home() -> Path:
 
 
 def secret_key(*, home: Path, production: bool) -> str:
-    """The secret key: from ``SECRET_KEY``, else (embedded default only) generated once and kept in the
-    data folder, so that sessions survive a restart without anyone having to invent a key."""
+    """The secret key: from ``SECRET_KEY``, else (embedded default only) generated once and kept in
+    the data folder, so that sessions survive a restart without anyone having to invent a key."""
     key = os.environ.get("SECRET_KEY", "")
     if key:
         return key
