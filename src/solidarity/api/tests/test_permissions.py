@@ -1,0 +1,105 @@
+"""Who may call what: every operation of the API against every member of the cast.
+
+The operations come from the OpenAPI document itself, so a new endpoint fails
+``test_every_operation_has_an_access_rule`` until its rule is written down in ``ACCESS``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from solidarity.api.tests.conftest import signed_in_client
+from solidarity.api.urls import api
+
+pytestmark = pytest.mark.django_db
+
+CAST = (
+    "focal_point_kenya",
+    "focal_point_mexico",
+    "data_provider",
+    "migrant_org_member",
+    "moderator",
+    "reviewer",
+    "administrator",
+)
+VISITORS = ("anonymous", *CAST)
+
+# The status each visitor gets.
+PUBLIC = dict.fromkeys(VISITORS, 200)
+SIGNED_IN = {"anonymous": 401, **dict.fromkeys(CAST, 200)}
+
+ACCESS: dict[str, dict[str, int]] = {
+    "GET /api/v1/objectives": PUBLIC,
+    "GET /api/v1/objectives/{number}": PUBLIC,
+    "GET /api/v1/guiding-principles": PUBLIC,
+    "GET /api/v1/cross-cutting-approaches": PUBLIC,
+    "GET /api/v1/population-groups": PUBLIC,
+    "GET /api/v1/solidarity-types": PUBLIC,
+    "GET /api/v1/regions": PUBLIC,
+    "GET /api/v1/countries": PUBLIC,
+    "GET /api/v1/countries/{iso3}": PUBLIC,
+    "GET /api/v1/sdg/goals": PUBLIC,
+    "GET /api/v1/indicators": PUBLIC,
+    "GET /api/v1/treaties": PUBLIC,
+    "GET /api/v1/me": SIGNED_IN,
+}
+
+# A value for each path parameter that names something in the reference data.
+PATH_EXAMPLES = {"number": "7", "iso3": "KEN"}
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def operations() -> list[str]:
+    paths: dict[str, dict[str, Any]] = api.get_openapi_schema()["paths"]
+    return sorted(
+        f"{method.upper()} {path}"
+        for path, item in paths.items()
+        for method in item
+        if method in HTTP_METHODS
+    )
+
+
+def concrete(path: str) -> str:
+    def example(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in PATH_EXAMPLES, f"Add an example value for the path parameter {name!r}."
+        return PATH_EXAMPLES[name]
+
+    return re.sub(r"\{(\w+)\}", example, path)
+
+
+def test_every_operation_has_an_access_rule() -> None:
+    assert operations() == sorted(ACCESS)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_each_visitor_gets_what_the_rules_say(visitor: str, request: pytest.FixtureRequest) -> None:
+    if visitor == "anonymous":
+        client = Client()
+    else:
+        cast = request.getfixturevalue("cast")
+        client = signed_in_client(cast.all_users()[visitor])
+    got = {}
+    for operation in operations():
+        method, path = operation.split(" ", 1)
+        response = client.generic(method, concrete(path))
+        assert response["Content-Type"].startswith("application/json"), operation
+        got[operation] = response.status_code
+    assert got == {operation: rule[visitor] for operation, rule in ACCESS.items()}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
+@pytest.mark.parametrize("visitor", ["anonymous", "administrator"])
+def test_the_description_and_docs_are_public(
+    path: str, visitor: str, request: pytest.FixtureRequest
+) -> None:
+    if visitor == "anonymous":
+        client = Client()
+    else:
+        client = signed_in_client(request.getfixturevalue("cast").administrator)
+    assert client.get(path).status_code == 200
