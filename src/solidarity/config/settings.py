@@ -162,10 +162,6 @@ if not PRODUCTION:
     # WhiteNoise looks in STATIC_ROOT too and warns when it is missing; outside production nothing
     # is collected there (files come straight from the apps), so an empty folder is all it needs.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-if not PRODUCTION:
-    # WhiteNoise warns (an error under the tests) when STATIC_ROOT is missing; outside production it
-    # serves from the apps and the folder stays empty until someone runs collectstatic.
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", HOME / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
