@@ -1,0 +1,64 @@
+"""The public pages: what Solidarity is, the GCM objectives and the countries and areas.
+
+Everything here is public. Each view parses the request, asks one selector, and renders.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from solidarity.accounts.permissions import can_edit_state_profile
+from solidarity.reference import selectors as reference
+from solidarity.reference.models import Country, Objective
+from solidarity.states.selectors import state_profile_get
+from solidarity.web.forms import CountryFilterForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"objectives": reference.objective_list()})
+
+
+def objective_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/objective_list.html", {"objectives": reference.objective_list()})
+
+
+def objective_detail(request: HttpRequest, number: int) -> HttpResponse:
+    try:
+        objective = reference.objective_get(number=number)
+    except Objective.DoesNotExist:
+        raise Http404(_("The Global Compact has no objective with this number.")) from None
+    return render(
+        request,
+        "web/objective_detail.html",
+        {"objective": objective, "guiding_principles": reference.guiding_principle_list()},
+    )
+
+
+def country_list(request: HttpRequest) -> HttpResponse:
+    form = CountryFilterForm(request.GET, regions=reference.region_list())
+    if not form.is_valid():
+        # A hand-edited or stale address: say what is wrong and keep the form to fix it.
+        return render(request, "web/country_list.html", {"form": form}, status=400)
+    return render(
+        request,
+        "web/country_list.html",
+        {"form": form, "countries": reference.country_list(**form.filters())},
+    )
+
+
+def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
+    try:
+        country = reference.country_get(iso3=iso3)
+    except Country.DoesNotExist:
+        raise Http404(_("There is no country or area with this code.")) from None
+    return render(
+        request,
+        "web/country_detail.html",
+        {
+            "country": country,
+            "profile": state_profile_get(country=country),
+            "can_edit_profile": can_edit_state_profile(request.user, country),
+        },
+    )
