@@ -24,6 +24,14 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 PASSWORD = "correct horse battery staple 42"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is slow on purpose (about half a second a hash), which makes the cast take seconds
+    to build for every test; tests hash with a fast hasher instead. That the project itself uses
+    Argon2 is checked in accounts/tests/test_settings.py."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Cast:
     """The named example users. Scoped roles point at real reference rows."""
@@ -85,3 +93,32 @@ def cast(db: Any) -> Cast:
         statistics_office=statistics_office,
         migrant_org=migrant_org,
     )
+
+
+def verify_two_factor(client: Any, user: User) -> None:
+    """Give ``user`` a confirmed authenticator app and mark the client's session as having
+    passed the second factor with it, as the verify page does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def log_in(client: Any) -> Any:
+    """``log_in(user)`` logs ``user`` into the test client with the second factor verified
+    (``two_factor=False`` for a password-only session); ``log_in(None)`` stays anonymous."""
+
+    def _log_in(user: User | None, *, two_factor: bool = True) -> Any:
+        if user is not None:
+            client.force_login(user)
+            if two_factor:
+                verify_two_factor(client, user)
+        return client
+
+    return _log_in

@@ -50,7 +50,8 @@ class User(AbstractUser):
 
     email = models.EmailField(_("email address"), unique=True)
 
-    class Meta(AbstractUser.Meta):
+    # django-stubs do not declare AbstractUser.Meta, which Django documents subclassing.
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined,misc]
         swappable = "AUTH_USER_MODEL"
 
 
@@ -109,7 +110,8 @@ class RoleAssignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="focal_point_scoped_to_a_state",
-                condition=~Q(role="focal_point") | (Q(country__isnull=False) & Q(organisation__isnull=True)),
+                condition=~Q(role="focal_point")
+                | (Q(country__isnull=False) & Q(organisation__isnull=True)),
             ),
             models.CheckConstraint(
                 name="member_and_provider_scoped_to_an_organisation",
