@@ -52,7 +52,7 @@ class Objective(Translated):
 
 
 class GuidingPrinciple(Translated):
-    """One of the 10 guiding principles (A/RES/73/195, para 15 (a)–(j))."""
+    """One of the 10 guiding principles (A/RES/73/195, para 15 (a) to (j))."""
 
     code = models.CharField(_("code"), max_length=1, primary_key=True)
     paragraph = models.CharField(_("paragraph"), max_length=10)
@@ -97,7 +97,8 @@ class CrossCuttingApproach(CodedConcept):
 
 
 class PopulationGroup(CodedConcept):
-    """Groups in vulnerable situations named by the seed submission, plus persons with disabilities."""
+    """Groups in vulnerable situations named by the seed submission, and persons with
+    disabilities."""
 
     class Meta(CodedConcept.Meta):
         verbose_name = _("population group")

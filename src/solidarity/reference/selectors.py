@@ -17,7 +17,7 @@ from solidarity.reference.models import (
 GROUPINGS = ("ldc", "lldc", "sids", "developing", "developed")
 
 
-class UnknownFilter(ValueError):
+class UnknownFilter(ValueError):  # noqa: N818 (a public name other apps already import)
     """A filter value that names nothing in the catalogue (an unknown region or grouping)."""
 
 
@@ -26,7 +26,7 @@ def objective_list() -> QuerySet[Objective]:
 
 
 def objective_get(*, number: int) -> Objective:
-    """Raises ``Objective.DoesNotExist`` for a number outside 1–23."""
+    """Raises ``Objective.DoesNotExist`` for a number outside 1 to 23."""
     return Objective.objects.get(number=number)
 
 
