@@ -60,8 +60,13 @@ class Cast:
         }
 
 
-def make_user(username: str, *, role: str, country: Country | None = None,
-              organisation: Organisation | None = None) -> User:
+def make_user(
+    username: str,
+    *,
+    role: str,
+    country: Country | None = None,
+    organisation: Organisation | None = None,
+) -> User:
     user = User.objects.create_user(
         username=username, email=f"{username}@example.org", password=PASSWORD
     )
@@ -74,11 +79,15 @@ def cast(db: Any) -> Cast:
     kenya = Country.objects.get(iso3="KEN")
     mexico = Country.objects.get(iso3="MEX")
     statistics_office = Organisation.objects.create(
-        name="Kenya National Bureau of Statistics", acronym="KNBS",
-        kind=Organisation.Kind.NSO, country=kenya,
+        name="Kenya National Bureau of Statistics",
+        acronym="KNBS",
+        kind=Organisation.Kind.NSO,
+        country=kenya,
     )
     migrant_org = Organisation.objects.create(
-        name="Migrant Workers' Voice", kind=Organisation.Kind.MIGRANT_LED, country=mexico,
+        name="Migrant Workers' Voice",
+        kind=Organisation.Kind.MIGRANT_LED,
+        country=mexico,
     )
     return Cast(
         focal_point_kenya=make_user("amina", role=Role.FOCAL_POINT, country=kenya),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -11,8 +13,8 @@ from solidarity.accounts.models import Organisation, Role, RoleAssignment, User
 from solidarity.audit.models import AuditEntry
 
 
-def last_entry() -> AuditEntry:
-    return AuditEntry.objects.order_by("-id").first()
+def last_entry() -> Any:
+    return AuditEntry.objects.latest("id")
 
 
 def test_organisation_create_records_the_new_organisation(cast):
@@ -125,9 +127,7 @@ def test_user_password_set_records_the_change_not_the_password(cast):
 
 
 def test_role_assign_records_the_roles_before_and_after(cast):
-    actions.role_assign(
-        actor=cast.administrator, user=cast.focal_point_kenya, role=Role.REVIEWER
-    )
+    actions.role_assign(actor=cast.administrator, user=cast.focal_point_kenya, role=Role.REVIEWER)
     entry = last_entry()
     assert entry.action == "role.assign"
     assert entry.object_type == "accounts.user"
