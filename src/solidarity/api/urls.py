@@ -8,8 +8,10 @@ the site's strict Content Security Policy (``script-src 'self'``, ``style-src 's
 internet): with ``ninja`` in ``INSTALLED_APPS`` ninja renders ``ninja/swagger.html``, which loads
 the Swagger UI files ninja ships (``/static/ninja/…``, served like every other static file) instead
 of a CDN, and carries its settings in a ``<script type="application/json">`` data block read by a
-static ``swagger-ui-init.js`` — no inline script or style. The tests check the page for exactly
-that, so a ninja upgrade that brings back a CDN or an inline script fails them.
+static ``swagger-ui-init.js`` — no inline script or style. Swagger UI's own styling is applied
+through the DOM, which the policy allows. ``api/tests/test_openapi.py`` checks the page's markup and
+``tests/browser/test_api_docs.py`` runs it in Chromium, failing on any refused script or style, so
+a ninja upgrade that brings back a CDN or an inline script fails them.
 """
 
 from __future__ import annotations
