@@ -36,4 +36,17 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        )
+
+    def changes(self) -> list[tuple[str, object, object, bool]]:
+        """Each recorded field as ``(name, before, after, changed)``, in the order first recorded.
+        A creation has nothing before, a deletion nothing after."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        names = list(dict.fromkeys([*before, *after]))
+        return [
+            (name, before.get(name), after.get(name), before.get(name) != after.get(name))
+            for name in names
+        ]
