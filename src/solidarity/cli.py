@@ -95,5 +95,94 @@ def reference_load() -> None:
         click.echo(f"{kind}: {number}")
 
 
+@main.group()
+def accounts() -> None:
+    """People, organisations and roles."""
+
+
+@accounts.command(
+    name="create-user",
+    epilog=(
+        "Example:\n\n\b\n"
+        "  solidarity accounts create-user --username amina --email amina@example.org \\\n"
+        "    --role focal_point --country KEN"
+    ),
+)
+@click.option("--username", required=True, help="Login name.")
+@click.option("--email", required=True, help="E-mail address (also accepted at login).")
+@click.option(
+    "--role",
+    type=click.Choice(
+        ["member", "focal_point", "data_provider", "moderator", "reviewer", "administrator"]
+    ),
+    help="Role to give; focal_point needs --country, member and data_provider --organisation.",
+)
+@click.option(
+    "--country", metavar="ISO3", help="State a focal point speaks for (ISO 3166 alpha-3)."
+)
+@click.option("--organisation", metavar="NAME", help="Organisation (name or acronym).")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
+)
+def accounts_create_user(
+    username: str,
+    email: str,
+    role: str | None,
+    country: str | None,
+    organisation: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create an account, optionally with a role. Asks for the password."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+    from django.db.models import Q
+
+    from solidarity.accounts.actions import role_assign, user_create
+    from solidarity.accounts.models import Organisation
+    from solidarity.reference.models import Country
+
+    country_row = organisation_row = None
+    if country:
+        country_row = Country.objects.filter(iso3=country.upper()).first()
+        if country_row is None:
+            raise click.BadParameter(
+                f"no country with ISO3 code {country!r}", param_hint="--country"
+            )
+    if organisation:
+        organisation_row = Organisation.objects.filter(
+            Q(name__iexact=organisation) | Q(acronym__iexact=organisation)
+        ).first()
+        if organisation_row is None:
+            raise click.BadParameter(
+                f"no organisation named {organisation!r}", param_hint="--organisation"
+            )
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with transaction.atomic():
+            user = user_create(
+                actor="system:cli", username=username, email=email, password=password
+            )
+            if role:
+                role_assign(
+                    actor="system:cli",
+                    user=user,
+                    role=role,
+                    country=country_row,
+                    organisation=organisation_row,
+                )
+    except ValidationError as error:
+        raise click.ClickException("; ".join(error.messages)) from error
+    except IntegrityError as error:
+        raise click.ClickException(
+            "this role needs its scope: --country for focal_point, --organisation for member "
+            "and data_provider, neither for moderator, reviewer and administrator"
+        ) from error
+    click.echo(f"Created {username}" + (f" ({role})" if role else ""))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

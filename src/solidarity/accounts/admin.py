@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm, UsernameField
+from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -29,6 +30,8 @@ class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subs
     list_filter = ("kind",)
     search_fields = ("name", "acronym")
     fields = actions.ORGANISATION_FIELDS
+    # An address typed without a scheme is taken as https, as Django 6 will do.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(
         self, request: HttpRequest, obj: Organisation, form: ModelForm[Organisation], change: bool
