@@ -102,8 +102,12 @@ def test_states_user_speaks_for(cast):
     assert permissions.states_user_speaks_for(cast.focal_point_mexico) == {"MEX"}
     assert permissions.states_user_speaks_for(cast.administrator) == frozenset()
     assert permissions.states_user_speaks_for(AnonymousUser()) == frozenset()
-    role_assign(actor="system:tests", user=cast.focal_point_kenya, role=Role.FOCAL_POINT,
-                country=cast.mexico)
+    role_assign(
+        actor="system:tests",
+        user=cast.focal_point_kenya,
+        role=Role.FOCAL_POINT,
+        country=cast.mexico,
+    )
     assert permissions.states_user_speaks_for(cast.focal_point_kenya) == {"KEN", "MEX"}
 
 
