@@ -1,3 +1,4 @@
-"""Solidarity: follow-up and review of the Global Compact for Safe, Orderly and Regular Migration."""
+"""Solidarity: follow-up and review of the Global Compact for Safe, Orderly and Regular
+Migration."""
 
 __version__ = "0.1.0"
