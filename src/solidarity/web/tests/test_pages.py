@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from solidarity.reference.models import Country, GuidingPrinciple, Objective, Region
+from solidarity.states.actions import state_profile_update
 
 PUBLIC_PAGES = [
     "/",
@@ -317,8 +318,6 @@ def test_country_page_in_spanish_uses_spanish_names(client: Client) -> None:
 
 
 def test_country_page_shows_the_state_profile(cast, client: Client) -> None:
-    from solidarity.states.actions import state_profile_update
-
     state_profile_update(
         actor=cast.focal_point_kenya,
         country=cast.kenya,
