@@ -95,7 +95,13 @@ def reference_load() -> None:
         click.echo(f"{kind}: {number}")
 
 
-@main.group()
+@main.group(
+    epilog=(
+        "Example:\n\n\b\n"
+        "  solidarity accounts create-user --username amina --email amina@example.org \\\n"
+        "    --role focal_point --country KEN"
+    ),
+)
 def accounts() -> None:
     """People, organisations and roles."""
 
