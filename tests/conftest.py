@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-# Every variable that changes how Solidarity configures itself (docs/configure.md). A subprocess
-# starts without them so that it sees the embedded default, whatever the outer shell or CI set.
+# Every variable that changes how Solidarity configures itself (docs/configure.md), and Django's
+# own (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, which `check --deploy`
+# rightly refuses). A subprocess starts without them so that it sees the embedded default, whatever
+# the outer shell, CI or an earlier test set.
 SETTING_PREFIXES = ("SOLIDARITY_", "DATABASE_", "EMAIL_", "AXES_", "SECURE_")
 SETTING_NAMES = frozenset(
     {
@@ -22,6 +24,7 @@ SETTING_NAMES = frozenset(
         "MEDIA_ROOT",
         "LOG_LEVEL",
         "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
 )
 
