@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from solidarity.reference.loaders import load_reference_data
@@ -56,6 +57,9 @@ def _reference_data_after_the_browser_tests(django_db_blocker: Any) -> Iterator[
     yield
     with django_db_blocker.unblock():
         load_reference_data(actor="system:tests")
+        # Playwright's event loop makes Django open a separate connection here; close it so the
+        # test database can be dropped at the end of the run (PostgreSQL refuses while in use).
+        connections.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -188,7 +188,9 @@ def test_pages_needed_to_get_through_stay_open(client, cast, log_in, name):
     assert client.get("/fr/accounts/two-factor/setup/").status_code == 200
     static = client.get("/static/solidarity/site.css")
     assert static.status_code == 200
-    static.close()
+    # Read the stream rather than close() it: closing a response closes the test's database
+    # connection, which PostgreSQL (unlike SQLite) then refuses to reuse.
+    assert b"".join(static.streaming_content)
     response = client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     assert response.status_code == 302
     assert response["Location"] == "/fr/"
