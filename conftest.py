@@ -3,7 +3,9 @@ named example users every app's tests use (STYLE.md, "Tests")."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,19 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         load_reference_data(actor="system:tests")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real public data in ``shared/data`` beside the checkout (``SOLIDARITY_SHARED_DATA``
+    overrides). It is always there for developers and CI, so its absence fails, never skips."""
+    default = Path(__file__).resolve().parent.parent / "shared" / "data"
+    path = Path(os.environ.get("SOLIDARITY_SHARED_DATA", default))
+    assert path.is_dir(), (
+        f"{path} is missing: put the project's shared/ folder beside the checkout "
+        "or set SOLIDARITY_SHARED_DATA"
+    )
+    return path
 
 
 PASSWORD = "correct horse battery staple 42"  # noqa: S105  # the cast's test password

@@ -138,7 +138,7 @@ def guiding_principle_list(request: HttpRequest) -> QuerySet[GuidingPrinciple]:
     "older-persons approach the seed submission asks for, with definitions and sources.",
 )
 def cross_cutting_approach_list(request: HttpRequest) -> QuerySet[CrossCuttingApproach]:
-    return CrossCuttingApproach.objects.all()
+    return selectors.cross_cutting_approach_list()
 
 
 @router.get(
@@ -150,7 +150,7 @@ def cross_cutting_approach_list(request: HttpRequest) -> QuerySet[CrossCuttingAp
     "children, older persons, persons with disabilities, …).",
 )
 def population_group_list(request: HttpRequest) -> QuerySet[PopulationGroup]:
-    return PopulationGroup.objects.all()
+    return selectors.population_group_list()
 
 
 @router.get(
@@ -162,7 +162,7 @@ def population_group_list(request: HttpRequest) -> QuerySet[PopulationGroup]:
     "Declaration on the right to international solidarity.",
 )
 def solidarity_type_list(request: HttpRequest) -> QuerySet[SolidarityType]:
-    return SolidarityType.objects.all()
+    return selectors.solidarity_type_list()
 
 
 # --- Places ---------------------------------------------------------------------------------------
@@ -237,11 +237,6 @@ class CountryFilters(Schema):
     "its parent.",
 )
 def region_list(request: HttpRequest, filters: Query[RegionFilters]) -> QuerySet[Region]:
-    if filters.level is not None and filters.level not in Region.Level.values:
-        raise selectors.UnknownFilter(
-            f"Unknown region level: {filters.level!r}; "
-            f"expected one of {', '.join(Region.Level.values)}."
-        )
     return selectors.region_list(level=filters.level)
 
 
@@ -329,7 +324,7 @@ class IndicatorFilters(Schema):
     description="The Sustainable Development Goals of the 2030 Agenda.",
 )
 def sdg_goal_list(request: HttpRequest) -> QuerySet[SdgGoal]:
-    return SdgGoal.objects.order_by("number")
+    return selectors.sdg_goal_list()
 
 
 @router.get(
@@ -385,9 +380,4 @@ class TreatyFilters(Schema):
     "conventions on migrant workers, with dates and monitoring bodies.",
 )
 def treaty_list(request: HttpRequest, filters: Query[TreatyFilters]) -> QuerySet[Treaty]:
-    if filters.kind is not None and filters.kind not in Treaty.Kind.values:
-        raise selectors.UnknownFilter(
-            f"Unknown treaty kind: {filters.kind!r}; "
-            f"expected one of {', '.join(Treaty.Kind.values)}."
-        )
     return selectors.treaty_list(kind=filters.kind)

@@ -7,10 +7,14 @@ from django.db.models import Q, QuerySet
 
 from solidarity.reference.models import (
     Country,
+    CrossCuttingApproach,
     GuidingPrinciple,
     Objective,
+    PopulationGroup,
     Region,
+    SdgGoal,
     SdgIndicator,
+    SolidarityType,
     Treaty,
 )
 
@@ -34,9 +38,32 @@ def guiding_principle_list() -> QuerySet[GuidingPrinciple]:
     return GuidingPrinciple.objects.order_by("code")
 
 
+def cross_cutting_approach_list() -> QuerySet[CrossCuttingApproach]:
+    return CrossCuttingApproach.objects.order_by("order", "code")
+
+
+def population_group_list() -> QuerySet[PopulationGroup]:
+    return PopulationGroup.objects.order_by("order", "code")
+
+
+def solidarity_type_list() -> QuerySet[SolidarityType]:
+    return SolidarityType.objects.order_by("order", "code")
+
+
+def sdg_goal_list() -> QuerySet[SdgGoal]:
+    return SdgGoal.objects.order_by("number")
+
+
+def _check_choice(value: str, *, choices: list[str], what: str) -> None:
+    if value not in choices:
+        raise UnknownFilter(f"Unknown {what}: {value!r}; expected one of {', '.join(choices)}.")
+
+
 def region_list(*, level: str | None = None) -> QuerySet[Region]:
+    """M49 regions; ``level`` one of ``Region.Level`` (unknown values raise UnknownFilter)."""
     regions = Region.objects.select_related("parent").order_by("m49")
     if level is not None:
+        _check_choice(level, choices=Region.Level.values, what="region level")
         regions = regions.filter(level=level)
     return regions
 
@@ -61,10 +88,7 @@ def country_list(
             Q(region_id=region) | Q(subregion_id=region) | Q(intermediate_region_id=region)
         )
     if grouping:
-        if grouping not in GROUPINGS:
-            raise UnknownFilter(
-                f"Unknown grouping: {grouping!r}; expected one of {', '.join(GROUPINGS)}."
-            )
+        _check_choice(grouping, choices=list(GROUPINGS), what="grouping")
         if grouping == "developed":
             countries = countries.filter(developing=False)
         else:
@@ -97,7 +121,9 @@ def sdg_indicator_list(*, migration_relevant: bool | None = None) -> QuerySet[Sd
 
 
 def treaty_list(*, kind: str | None = None) -> QuerySet[Treaty]:
+    """Treaties; ``kind`` one of ``Treaty.Kind`` (unknown values raise UnknownFilter)."""
     treaties = Treaty.objects.select_related("parent")
     if kind is not None:
+        _check_choice(kind, choices=Treaty.Kind.values, what="treaty kind")
         treaties = treaties.filter(kind=kind)
     return treaties.order_by("order", "code")

@@ -26,8 +26,6 @@ from solidarity.reference.models import (
 
 pytestmark = pytest.mark.django_db
 
-SHARED_DATA = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "reference"
-
 
 def test_23_objectives_in_paragraphs_17_to_39() -> None:
     objectives = list(Objective.objects.order_by("number"))
@@ -231,10 +229,10 @@ RATIFICATION_FILE_CODES = {
 }
 
 
-def test_every_instrument_of_the_ratification_extract_is_in_the_catalogue() -> None:
-    path = SHARED_DATA / "un_core_hr_treaties_ratification_status_2022.csv"
-    # shared/ lies beside every checkout and CI clone (DEVELOPERS brief); its absence is a failure.
-    assert path.exists(), f"{path} is missing: the shared data folder should sit beside the repo"
+def test_every_instrument_of_the_ratification_extract_is_in_the_catalogue(
+    shared_data: Path,
+) -> None:
+    path = shared_data / "reference" / "un_core_hr_treaties_ratification_status_2022.csv"
     with path.open(encoding="utf-8") as handle:
         instruments = {row["instrument"] for row in csv.DictReader(handle)}
     codes = {RATIFICATION_FILE_CODES.get(code, code) for code in instruments}
