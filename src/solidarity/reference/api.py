@@ -86,6 +86,8 @@ class ConceptOut(Schema):
     name_fr: str
     name_es: str
     definition: str
+    definition_fr: str
+    definition_es: str
     source: str
 
 

@@ -116,7 +116,17 @@ TABLES: tuple[Table, ...] = (
         Table(
             model,
             f"{section}.json",
-            ("code", "name", "name_fr", "name_es", "definition", "source", "order"),
+            (
+                "code",
+                "name",
+                "name_fr",
+                "name_es",
+                "definition",
+                "definition_fr",
+                "definition_es",
+                "source",
+                "order",
+            ),
             section=section,
         )
         for model, section in (

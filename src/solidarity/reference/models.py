@@ -77,6 +77,8 @@ class CodedConcept(Translated):
     name_fr = models.CharField(_("name (French)"), max_length=150, blank=True)
     name_es = models.CharField(_("name (Spanish)"), max_length=150, blank=True)
     definition = models.TextField(_("definition"), blank=True)
+    definition_fr = models.TextField(_("definition (French)"), blank=True)
+    definition_es = models.TextField(_("definition (Spanish)"), blank=True)
     source = models.CharField(_("source"), max_length=300)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -5,7 +5,9 @@ Everything here is public. Each view parses the request, asks one selector, and 
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
+from django.template import loader
+from django.urls import Resolver404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -17,7 +19,14 @@ from solidarity.web.forms import CountryFilterForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"objectives": reference.objective_list()})
+    return render(
+        request,
+        "web/home.html",
+        {
+            "objectives": reference.objective_list(),
+            "solidarity_types": reference.solidarity_type_list(),
+        },
+    )
 
 
 def objective_list(request: HttpRequest) -> HttpResponse:
@@ -62,3 +71,17 @@ def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
             "can_edit_profile": can_edit_state_profile(request.user, country),
         },
     )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 page, in the visitor's language. It repeats the reason a view gave (an unknown
+    objective, an unknown country code) but not the router's internals for unknown addresses."""
+    reason = ""
+    if (
+        not isinstance(exception, Resolver404)
+        and exception.args
+        and isinstance(exception.args[0], str)
+    ):
+        reason = exception.args[0]
+    body = loader.render_to_string("404.html", {"reason": reason}, request)
+    return HttpResponseNotFound(body)

@@ -388,3 +388,39 @@ def test_language_switcher_works_from_a_translated_page(client: Client) -> None:
     assert response["Location"] == "/countries/?grouping=ldc"
     assert client.get("/").content.decode().startswith("<!doctype html>")
     assert '<html lang="en"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_home_shows_the_kinds_of_solidarity_from_the_catalogue_in_french(client: Client) -> None:
+    html = client.get("/fr/").content.decode()
+    for kind in ("Solidarité préventive", "Solidarité réactive", "Coopération internationale"):
+        assert f"<h3>{kind}</h3>" in html
+
+
+@pytest.mark.django_db
+def test_not_found_pages_say_why_in_the_visitors_language(client: Client) -> None:
+    response = client.get("/fr/objectives/24/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<html lang="fr"' in html
+    assert "Page introuvable" in html
+    assert "Le Pacte mondial ne comporte aucun objectif portant ce numéro." in html
+    response = client.get("/es/no-such-page/")
+    assert response.status_code == 404
+    assert "No hay ninguna página en esta dirección." in response.content.decode()
+
+
+def test_forbidden_pages_are_explained(cast, client_for) -> None:
+    response = client_for(cast.focal_point_kenya).get("/fr/states/MEX/edit/")
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
+
+
+def test_server_error_page_needs_no_request_context(rf) -> None:
+    from django.utils import translation
+    from django.views.defaults import server_error
+
+    with translation.override("en"):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
