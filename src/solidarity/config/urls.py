@@ -19,3 +19,5 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+handler404 = "solidarity.web.views.page_not_found"

@@ -10,7 +10,7 @@ from solidarity.states.models import StateProfile
 class StateProfileForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
     # An address typed without a scheme is taken as https, as Django 6 will do.
     implementation_plan_url = forms.URLField(
-        label=_("national implementation plan"),
+        label=_("National implementation plan"),
         required=False,
         max_length=200,
         assume_scheme="https",
