@@ -6,9 +6,9 @@ Everything here is public. Each view parses the request, asks one selector, and 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
+from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.permissions import can_edit_state_profile
