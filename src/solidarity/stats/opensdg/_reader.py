@@ -135,6 +135,15 @@ def _decoded_lines(binary: Iterable[bytes], file_name: str) -> Iterator[str]:
                 )
             if line.startswith(codecs.BOM_UTF8):
                 text_start = len(codecs.BOM_UTF8)
+        if b"\x00" in line:
+            # Python's csv module reads NUL as a character; in a CSV file it means UTF-16 or a
+            # file that is not text at all (a spreadsheet saved under a .csv name).
+            raise EncodingError(
+                f"byte 0x00 (NUL) at byte {offset + line.index(0)}: the file is not UTF-8 "
+                "text; it may be UTF-16 or a spreadsheet: save it as CSV UTF-8",
+                file=file_name,
+                row=number,
+            )
         try:
             yield line[text_start:].decode("utf-8")
         except UnicodeDecodeError as error:
