@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 import pytest
 
 from solidarity.stats.opensdg import normalise_period, parse_obs_status, parse_value
+from solidarity.stats.opensdg._keys import KeyIndex
 
 
 @pytest.mark.parametrize(
@@ -108,3 +110,18 @@ def test_status_symbols(written: str, obs_status: str, conf_status: str | None) 
 )
 def test_observation_status_words(written: str, code: str | None) -> None:
     assert parse_obs_status(written) == (code, True)
+
+
+def test_key_index_remembers_first_rows_across_growth() -> None:
+    index = KeyIndex(capacity=4)
+    digests = [hashlib.blake2b(str(n).encode(), digest_size=16).digest() for n in range(5000)]
+    assert [index.first_row(digest, row) for row, digest in enumerate(digests, start=2)] == list(
+        range(2, 5002)
+    )
+    assert [index.first_row(digest, 9999) for digest in digests[::7]] == list(range(2, 5002, 7))
+    assert len(index) == 5000
+
+
+def test_key_index_capacity_is_a_power_of_two() -> None:
+    with pytest.raises(ValueError, match="power of two"):
+        KeyIndex(capacity=6)
