@@ -1,0 +1,1 @@
+"""Solidarity's benchmarks: run them all with ``./dev bench`` (``python -m benchmarks``)."""

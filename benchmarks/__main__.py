@@ -1,0 +1,21 @@
+"""Run every benchmark: ``./dev bench`` (or ``python -m benchmarks``).
+
+Options: ``--rows N`` changes the size of the generated files (default 1,000,000).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks import opensdg_read
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the generated files")
+    arguments = parser.parse_args()
+    opensdg_read.run(rows=arguments.rows)
+
+
+if __name__ == "__main__":
+    main()
