@@ -17,10 +17,12 @@ from solidarity.reference.models import Country
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the reference catalogue into the test database once; every test starts from it."""
+    from solidarity.indicators.loaders import load_indicator_catalogue
     from solidarity.reference.loaders import load_reference_data
 
     with django_db_blocker.unblock():
         load_reference_data(actor="system:tests")
+        load_indicator_catalogue(actor="system:tests")
 
 
 @pytest.fixture(scope="session")

@@ -64,6 +64,12 @@ PAGES: dict[str, tuple[str, dict[str, Any]]] = {
     "accounts:backup_codes": ("/accounts/two-factor/backup-codes/", SIGNED_IN),
     # A State's profile: its own focal points and administrators, nobody else.
     "states:profile_edit": ("/states/KEN/edit/", only("focal_point_kenya", "administrator")),
+    "indicators:list": ("/indicators/", EVERYONE),
+    "indicators:catalogue_csv": ("/indicators/catalogue.csv", EVERYONE),
+    "indicators:detail": ("/indicators/10.7.3/", EVERYONE),
+    "indicators:dimension": ("/indicators/dimensions/SEX/", EVERYONE),
+    # A provider's label mappings: its data providers and administrators, nobody else.
+    "indicators:mappings": ("/indicators/mappings/", only("data_provider", "administrator")),
     "audit:list": ("/audit/", only("administrator")),
     "admin:index": (
         "/admin/",

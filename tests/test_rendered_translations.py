@@ -166,6 +166,10 @@ PUBLIC_PAGES = {
     "objective 1": "/objectives/1/",
     "countries": "/countries/",
     "country KEN": "/countries/KEN/",
+    "indicators": "/indicators/",
+    "indicator 10.7.3": "/indicators/10.7.3/",
+    "indicator GCM_MIGRANT_STOCK": "/indicators/GCM_MIGRANT_STOCK/",
+    "dimension AGE": "/indicators/dimensions/AGE/",
     "login": "/accounts/login/",
     "password reset": "/accounts/password-reset/",
 }
@@ -173,6 +177,7 @@ PUBLIC_PAGES = {
 ADMINISTRATOR_PAGES = {
     "audit trail": "/audit/",
     "State profile of KEN": "/states/KEN/edit/",
+    "label mappings": "/indicators/mappings/",
 }
 
 

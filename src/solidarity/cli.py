@@ -41,11 +41,14 @@ def serve(host: str, port: int, workers: int) -> None:
     setup_django()
     from django.core.management import call_command
 
+    from solidarity.indicators.loaders import load_indicator_catalogue
     from solidarity.reference.loaders import load_reference_data
 
     call_command("migrate", interactive=False, verbosity=0)
     counts = load_reference_data(actor="system:serve")
     click.echo("Reference data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    counts = load_indicator_catalogue(actor="system:serve")
+    click.echo("Indicator catalogue: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     from gunicorn.app.base import BaseApplication
 
     from solidarity.config.wsgi import application
@@ -88,9 +91,12 @@ def reference_load() -> None:
     Safe to run again: rows are updated in place, nothing is duplicated.
     """
     setup_django()
+    from solidarity.indicators.loaders import load_indicator_catalogue
     from solidarity.reference.loaders import load_reference_data
 
     counts = load_reference_data(actor="system:cli")
+    # The data hub's catalogue (dimensions, codelists, indicators) hangs on the reference one.
+    counts |= load_indicator_catalogue(actor="system:cli")
     for kind, number in counts.items():
         click.echo(f"{kind}: {number}")
 

@@ -16,6 +16,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from solidarity.indicators.loaders import load_indicator_catalogue
 from solidarity.reference.loaders import load_reference_data
 
 # Playwright's sync API runs an asyncio event loop in the test thread, and Django refuses database
@@ -57,6 +58,7 @@ def _reference_data_after_the_browser_tests(django_db_blocker: Any) -> Iterator[
     yield
     with django_db_blocker.unblock():
         load_reference_data(actor="system:tests")
+        load_indicator_catalogue(actor="system:tests")
         # Playwright's event loop makes Django open a separate connection here; close it so the
         # test database can be dropped at the end of the run (PostgreSQL refuses while in use).
         connections.close_all()
@@ -67,6 +69,7 @@ def reference_data(_reference_data_after_the_browser_tests: None, transactional_
     """The live server sees only committed rows, so these tests run on a transactional database,
     which is flushed after each test: load the catalogue again before each one."""
     load_reference_data(actor="system:tests")
+    load_indicator_catalogue(actor="system:tests")
 
 
 @pytest.fixture

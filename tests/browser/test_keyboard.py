@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-NAVIGATION = ["Home", "Objectives", "Countries", "API docs", "Log in"]
+NAVIGATION = ["Home", "Objectives", "Countries", "Indicators", "API docs", "Log in"]
 
 FOCUSED = """() => {
   const element = document.activeElement;
@@ -51,7 +51,7 @@ def test_tab_walks_skip_link_then_main_navigation(page: Page) -> None:
     expect(page.locator("#language-select")).to_be_focused()
 
     # Back to "Countries", and Enter follows it.
-    for _ in range(3):
+    for _ in range(4):
         page.keyboard.press("Shift+Tab")
     assert page.evaluate(FOCUSED)["text"] == "Countries"
     page.keyboard.press("Enter")

@@ -130,3 +130,19 @@ def can_view_draft(user: AnyUser | None, *, authors: Iterable[AnyUser]) -> bool:
 
 def can_moderate(user: AnyUser | None) -> bool:
     return has_role(user, Role.MODERATOR) or is_administrator(user)
+
+
+def can_manage_mappings(user: AnyUser | None, organisation: Organisation) -> bool:
+    """A provider's label-to-code mappings are kept by its data providers — and by
+    administrators. Members of the organisation and focal points of its State may not: the
+    mappings decide how every later submission of that provider is read."""
+    return is_administrator(user) or has_role(user, Role.DATA_PROVIDER, organisation=organisation)
+
+
+def organisations_user_provides_data_for(user: AnyUser | None) -> frozenset[int]:
+    """Primary keys of the organisations ``user`` is a data provider of."""
+    return frozenset(
+        a.organisation_id
+        for a in role_assignments(user)
+        if a.role == Role.DATA_PROVIDER and a.organisation_id is not None
+    )

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "solidarity.reference",
     "solidarity.accounts",
     "solidarity.states",
+    "solidarity.indicators",
     "solidarity.api",
     "solidarity.web",
 ]

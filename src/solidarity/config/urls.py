@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("solidarity.web.urls")),
     path("accounts/", include("solidarity.accounts.urls")),
     path("states/", include("solidarity.states.urls")),
+    path("indicators/", include("solidarity.indicators.urls")),
     path("audit/", include("solidarity.audit.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

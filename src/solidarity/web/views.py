@@ -12,6 +12,7 @@ from django.urls import Resolver404
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.permissions import can_edit_state_profile
+from solidarity.indicators.selectors import indicators_for_objective
 from solidarity.reference import selectors as reference
 from solidarity.reference.models import Country, Objective
 from solidarity.states.selectors import state_profile_get
@@ -41,7 +42,11 @@ def objective_detail(request: HttpRequest, number: int) -> HttpResponse:
     return render(
         request,
         "web/objective_detail.html",
-        {"objective": objective, "guiding_principles": reference.guiding_principle_list()},
+        {
+            "objective": objective,
+            "guiding_principles": reference.guiding_principle_list(),
+            "indicators": indicators_for_objective(objective=objective),
+        },
     )
 
 

@@ -159,7 +159,9 @@ def test_objective_page_shows_its_paragraph_principles_and_placeholders(client: 
         assert principle.name in html
     for section in ("Indicators", "Pledges and commitments", "Human-rights recommendations"):
         assert f"<h2>{section}</h2>" in html
-    assert html.count('<p class="placeholder">Not available yet.') == 3
+    assert html.count('<p class="placeholder">Not available yet.') == 2
+    # The data hub's indicators for objective 7 (reducing vulnerabilities) are listed instead.
+    assert 'href="/indicators/5.2.1/"' in html
 
 
 @pytest.mark.django_db
