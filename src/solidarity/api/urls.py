@@ -22,6 +22,7 @@ from ninja.operation import Operation
 
 from solidarity import __version__
 from solidarity.accounts.api import router as accounts_router
+from solidarity.indicators.api import router as indicators_router
 from solidarity.reference.api import router as reference_router
 from solidarity.reference.selectors import UnknownFilter
 
@@ -55,3 +56,4 @@ def unknown_filter(request: HttpRequest, exc: UnknownFilter | type[UnknownFilter
 api.add_exception_handler(UnknownFilter, unknown_filter)
 api.add_router("", reference_router)
 api.add_router("", accounts_router)
+api.add_router("", indicators_router)

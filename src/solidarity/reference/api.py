@@ -288,7 +288,7 @@ class SdgGoalOut(Schema):
 
 class IndicatorOut(Schema):
     framework: Literal["SDG"] = Field(
-        "SDG", description="The indicator framework; GCM-specific indicators will join the list."
+        "SDG", description="The indicator framework: always SDG here."
     )
     code: str = Field(description="Indicator code, e.g. 10.7.2.")
     target: str = Field(description="Code of the SDG target, e.g. 10.7.")
@@ -330,15 +330,15 @@ def sdg_goal_list(request: HttpRequest) -> QuerySet[SdgGoal]:
 
 
 @router.get(
-    "/indicators",
+    "/sdg/indicators",
     response=list[IndicatorOut],
     tags=["SDG"],
-    summary="List the indicators",
+    summary="List the SDG indicators",
     description="The indicators of the global SDG framework with their targets, goals and data "
-    "series. `framework` tells frameworks apart: today every indicator is an SDG indicator; "
-    "GCM-specific indicators will be added to the same list.",
+    "series. The data hub's catalogue (SDG indicators followed for the GCM and GCM-specific "
+    "ones, with their dimensions) is at `/api/v1/indicators`.",
 )
-def indicator_list(
+def sdg_indicator_list(
     request: HttpRequest, filters: Query[IndicatorFilters]
 ) -> QuerySet[SdgIndicator]:
     return selectors.sdg_indicator_list(migration_relevant=filters.migration_relevant)

@@ -81,7 +81,11 @@ def test_it_lists_every_endpoint(schema: dict[str, Any]) -> None:
         ("get", "/api/v1/countries"),
         ("get", "/api/v1/countries/{iso3}"),
         ("get", "/api/v1/sdg/goals"),
+        ("get", "/api/v1/sdg/indicators"),
         ("get", "/api/v1/indicators"),
+        ("get", "/api/v1/indicators/{code}"),
+        ("get", "/api/v1/dimensions"),
+        ("get", "/api/v1/dimensions/{dimension}/codes"),
         ("get", "/api/v1/treaties"),
         ("get", "/api/v1/me"),
     }

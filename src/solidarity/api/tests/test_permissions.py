@@ -43,13 +43,17 @@ ACCESS: dict[str, dict[str, int]] = {
     "GET /api/v1/countries": PUBLIC,
     "GET /api/v1/countries/{iso3}": PUBLIC,
     "GET /api/v1/sdg/goals": PUBLIC,
+    "GET /api/v1/sdg/indicators": PUBLIC,
     "GET /api/v1/indicators": PUBLIC,
+    "GET /api/v1/indicators/{code}": PUBLIC,
+    "GET /api/v1/dimensions": PUBLIC,
+    "GET /api/v1/dimensions/{dimension}/codes": PUBLIC,
     "GET /api/v1/treaties": PUBLIC,
     "GET /api/v1/me": SIGNED_IN,
 }
 
 # A value for each path parameter that names something in the reference data.
-PATH_EXAMPLES = {"number": "7", "iso3": "KEN"}
+PATH_EXAMPLES = {"number": "7", "iso3": "KEN", "code": "10.7.3", "dimension": "SEX"}
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

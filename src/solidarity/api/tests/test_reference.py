@@ -83,7 +83,16 @@ def test_coded_concepts_carry_definitions_and_sources(
     assert isinstance(concepts, list)
     assert codes <= {c["code"] for c in concepts}
     for concept in concepts:
-        assert set(concept) == {"code", "name", "name_fr", "name_es", "definition", "source"}
+        assert set(concept) == {
+            "code",
+            "name",
+            "name_fr",
+            "name_es",
+            "definition",
+            "definition_fr",
+            "definition_es",
+            "source",
+        }
         assert concept["name"]
         assert concept["source"]
 
@@ -269,7 +278,7 @@ def test_sdg_goals_are_the_17(anonymous: Client) -> None:
 
 
 def test_indicators_carry_target_goal_series_and_framework(anonymous: Client) -> None:
-    indicators = get_json(anonymous, "/api/v1/indicators")
+    indicators = get_json(anonymous, "/api/v1/sdg/indicators")
     assert isinstance(indicators, list)
     assert len(indicators) == SdgIndicator.objects.count()
     remittances = next(i for i in indicators if i["code"] == "10.c.1")
@@ -293,7 +302,7 @@ def test_indicators_carry_target_goal_series_and_framework(anonymous: Client) ->
 
 
 def test_indicators_filter_migration_relevant(anonymous: Client) -> None:
-    indicators = get_json(anonymous, "/api/v1/indicators?migration_relevant=true")
+    indicators = get_json(anonymous, "/api/v1/sdg/indicators?migration_relevant=true")
     assert isinstance(indicators, list)
     codes = {i["code"] for i in indicators}
     assert len(codes) == SdgIndicator.objects.filter(migration_relevant=True).count()
@@ -358,8 +367,8 @@ def test_an_unknown_treaty_kind_is_a_400_naming_it(anonymous: Client) -> None:
         ("/api/v1/countries/KEN", 1),
         ("/api/v1/sdg/goals", 1),
         # Indicators with their targets, then all their series in one prefetch.
-        ("/api/v1/indicators", 2),
-        ("/api/v1/indicators?migration_relevant=true", 2),
+        ("/api/v1/sdg/indicators", 2),
+        ("/api/v1/sdg/indicators?migration_relevant=true", 2),
         ("/api/v1/treaties", 1),
     ],
 )

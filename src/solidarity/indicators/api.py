@@ -1,0 +1,163 @@
+"""The data hub's catalogue over the JSON API: indicators, dimensions and their codelists.
+
+Public and read-only, like the reference catalogue: each operation parses its filters, calls one
+selector from :mod:`solidarity.indicators.selectors` and returns a typed schema; a filter value
+that names nothing raises :class:`~solidarity.reference.selectors.UnknownFilter`, which the API
+turns into a 400. Texts come in English, French and Spanish side by side.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from solidarity.indicators import selectors
+from solidarity.indicators.models import Code, Dimension, Indicator
+
+router = Router()
+
+
+class Problem(Schema):
+    detail: str
+
+
+class IndicatorDimensionOut(Schema):
+    code: str
+    name: str
+    name_fr: str
+    name_es: str
+
+
+class HubIndicatorOut(Schema):
+    code: str = Field(description="10.7.3 for an SDG indicator, GCM_… for a GCM-specific one.")
+    name: str
+    name_fr: str
+    name_es: str
+    definition: str
+    definition_fr: str
+    definition_es: str
+    unit: str
+    unit_fr: str
+    unit_es: str
+    custodian: str
+    objectives: list[int] = Field(description="Numbers of the GCM objectives it follows.")
+    sdg_indicator: str | None = Field(description="Code of the SDG indicator, if it is one.")
+    sdg_series: list[str] = Field(description="Codes of the SDG data series that measure it.")
+    dimensions: list[IndicatorDimensionOut] = Field(
+        description="The dimensions it may be broken down by, in order."
+    )
+    min_value: float | None = Field(description="Smallest valid value, if bounded.")
+    max_value: float | None = Field(description="Largest valid value, if bounded.")
+    decimals: int | None
+    source: str
+
+    @staticmethod
+    def resolve_objectives(obj: Indicator) -> list[int]:
+        # The prefetched rows: a list costs a fixed number of queries, not one per indicator.
+        return [objective.number for objective in obj.objectives.all()]
+
+    @staticmethod
+    def resolve_sdg_indicator(obj: Indicator) -> str | None:
+        return obj.sdg_indicator_id
+
+    @staticmethod
+    def resolve_sdg_series(obj: Indicator) -> list[str]:
+        return [series.code for series in obj.sdg_series.all()]
+
+    @staticmethod
+    def resolve_dimensions(obj: Indicator) -> list[Dimension]:
+        return [link.dimension for link in obj.indicatordimension_set.all()]
+
+
+class IndicatorFilters(Schema):
+    objective: int | None = Field(None, description="Only indicators following this objective.")
+    dimension: str | None = Field(None, description="Only indicators broken down by it, e.g. SEX.")
+    q: str = Field("", description="Words in the code, name or definition.")
+
+
+@router.get(
+    "/indicators",
+    response=list[HubIndicatorOut],
+    tags=["Data hub"],
+    summary="List the indicators of the catalogue",
+    description="The data hub's indicators — the SDG indicators relevant to migration and the "
+    "GCM-specific ones — with their GCM objectives, SDG indicator and series, unit, custodian and "
+    "the dimensions each may be broken down by. The whole SDG framework is at "
+    "`/api/v1/sdg/indicators`.",
+)
+def indicator_list(request: HttpRequest, filters: Query[IndicatorFilters]) -> QuerySet[Indicator]:
+    return selectors.indicator_list(
+        objective=filters.objective, dimension=filters.dimension, q=filters.q
+    )
+
+
+@router.get(
+    "/indicators/{code}",
+    response={200: HubIndicatorOut, 404: Problem},
+    tags=["Data hub"],
+    summary="Get one indicator of the catalogue",
+    description="One indicator by its code, e.g. `10.7.3` or `GCM_MIGRANT_STOCK`.",
+)
+def indicator_get(request: HttpRequest, code: str) -> Indicator:
+    try:
+        return selectors.indicator_get(code=code)
+    except Indicator.DoesNotExist:
+        raise HttpError(404, f"No indicator with the code {code!r} in the catalogue.") from None
+
+
+class DimensionOut(Schema):
+    code: str = Field(description="SDMX identifier, e.g. SEX or MIGRATORY_STATUS.")
+    name: str
+    name_fr: str
+    name_es: str
+    description: str
+    description_fr: str
+    description_es: str
+    sdg_concept: str = Field(
+        description="The SDG data structure's dimension it maps to (COMPOSITE_BREAKDOWN for "
+        "migratory status, citizenship and country of birth); empty if none."
+    )
+    provider_specific: bool = Field(description="true: each provider keeps its own codelist.")
+
+
+class CodeOut(Schema):
+    code: str
+    name: str
+    name_fr: str
+    name_es: str
+    parent: str | None = Field(description="The code this one is part of, e.g. Y15T64 for Y15T24.")
+    sdg_code: str = Field(description="The code in the SDG data structure; empty if none known.")
+
+    @staticmethod
+    def resolve_parent(obj: Code) -> str | None:
+        return obj.parent.code if obj.parent is not None else None
+
+
+@router.get(
+    "/dimensions",
+    response=list[DimensionOut],
+    tags=["Data hub"],
+    summary="List the dimensions",
+    description="The named dimensions indicators are broken down by, with the SDG data "
+    "structure's dimension each maps to.",
+)
+def dimension_list(request: HttpRequest) -> QuerySet[Dimension]:
+    return selectors.dimension_list()
+
+
+@router.get(
+    "/dimensions/{dimension}/codes",
+    response={200: list[CodeOut], 404: Problem},
+    tags=["Data hub"],
+    summary="List the codes of a dimension",
+    description="The common codelist of a dimension, in order, with each code's parent (age "
+    "groups in broad groups, countries in M49 regions) and SDG code. Places are coded by UN M49.",
+)
+def dimension_code_list(request: HttpRequest, dimension: str) -> QuerySet[Code]:
+    try:
+        found = selectors.dimension_get(code=dimension)
+    except Dimension.DoesNotExist:
+        raise HttpError(404, f"No dimension with the code {dimension!r}.") from None
+    return selectors.code_list(dimension=found)
