@@ -146,3 +146,33 @@ def organisations_user_provides_data_for(user: AnyUser | None) -> frozenset[int]
         for a in role_assignments(user)
         if a.role == Role.DATA_PROVIDER and a.organisation_id is not None
     )
+
+
+def is_reviewer(user: AnyUser | None) -> bool:
+    """Reviewers (the secretariat) and administrators run the data hub's review workflow."""
+    return has_role(user, Role.REVIEWER) or is_administrator(user)
+
+
+def can_submit_data(user: AnyUser | None, organisation: Organisation) -> bool:
+    """An organisation's datasets are imported and sent for review by its own data providers
+    only: a submission speaks for the organisation that publishes it."""
+    return has_role(user, Role.DATA_PROVIDER, organisation=organisation)
+
+
+def can_review_data(user: AnyUser | None) -> bool:
+    """Approving, returning and publishing a dataset version: reviewers and administrators."""
+    return is_reviewer(user)
+
+
+def can_read_dataset_drafts(
+    user: AnyUser | None, *, provider: Organisation, country: str | None
+) -> bool:
+    """Unpublished versions are read by the provider's data providers, by reviewers and
+    administrators, and by the focal points of the State the data describe (``country``, an
+    ISO3 code, or the provider's own State)."""
+    if can_submit_data(user, provider) or is_reviewer(user):
+        return True
+    states = states_user_speaks_for(user)
+    return (country is not None and country in states) or (
+        provider.country_id is not None and provider.country_id in states
+    )

@@ -1,16 +1,38 @@
-"""Changes to a provider's label mappings, made by its data providers (or administrators)."""
+"""Changes to the data hub: a provider's label mappings, made by its data providers (or
+administrators); submissions imported as dataset versions, and their review workflow."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import Organisation, User
-from solidarity.accounts.permissions import can_manage_mappings
+from solidarity.accounts.permissions import can_manage_mappings, can_review_data, can_submit_data
 from solidarity.audit.actions import audit_record, audit_snapshot
-from solidarity.indicators.models import Code, Dimension, LabelMapping, normalise_label
+from solidarity.indicators.models import (
+    Code,
+    Dataset,
+    DatasetVersion,
+    Dimension,
+    Indicator,
+    LabelMapping,
+    Observation,
+    normalise_label,
+)
+from solidarity.indicators.validation import (
+    ImportSummary,
+    add_reader_failure,
+    check_open_sdg_submission,
+)
+from solidarity.stats.opensdg import OpenSdgError
 
 MAPPING_FIELDS = ("provider", "kind", "dimension", "label", "code")
 
@@ -106,3 +128,270 @@ def label_mapping_delete(*, actor: User, mapping: LabelMapping) -> None:
     before = _snapshot(mapping)
     audit_record(actor=actor, action="label_mapping.delete", obj=mapping, before=before)
     mapping.delete()
+
+
+# Rows per INSERT: large enough to keep round trips few, small enough for SQLite's limit on
+# parameters per statement (32766 since 3.32) with the observation's 12 columns.
+OBSERVATION_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """What an import did: its summary, and the new version unless it was a dry run or failed."""
+
+    summary: ImportSummary
+    version: DatasetVersion | None
+
+
+class _RejectedError(Exception):
+    """Raised inside the import's transaction to roll it back when the file has errors."""
+
+
+def _sha256(file: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(1 << 20), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def _actor_fields(actor: User | str) -> tuple[User | None, str]:
+    if isinstance(actor, str):
+        return None, actor
+    return actor, actor.get_username()
+
+
+def submission_import(
+    *,
+    actor: User | str,
+    indicator: Indicator,
+    provider: Organisation,
+    ref_area: Code,
+    file: BinaryIO,
+    file_name: str,
+    dry_run: bool,
+    revision_note: str = "",
+) -> SubmissionResult:
+    """Check an Open SDG CSV file for ``provider``'s dataset of ``indicator`` in ``ref_area`` and,
+    unless ``dry_run`` or the file has errors, store it as the dataset's next version (a draft).
+
+    Everything happens in one transaction: the dataset (on its first submission), the version,
+    its observations (inserted in batches as the file is read) and the audit row are written
+    together or not at all — a file whose errors show up only on its last row, or that stops
+    being readable half-way, leaves nothing behind. ``file`` must be seekable (an upload or an
+    open file): it is read once for its SHA-256, then once for its content.
+
+    ``actor`` is a user, who must be a data provider of ``provider``
+    (:class:`~django.core.exceptions.PermissionDenied` otherwise), or a label such as
+    ``"system:cli"`` for the command line. From the second version on, ``revision_note`` (what
+    changed and why) is required; its absence is an error of the summary.
+
+    On PostgreSQL, ``COPY`` through ``connection.cursor().copy()`` would load observations faster
+    than batched INSERTs; the batches keep one code path for both databases until the ingest
+    benchmark says otherwise.
+    """
+    if not isinstance(actor, str) and not can_submit_data(actor, provider):
+        raise PermissionDenied
+    if ref_area.dimension_id != "REF_AREA":
+        raise ValidationError({"ref_area": _("Choose a reference area.")})
+    revision_note = revision_note.strip()
+    summary = ImportSummary(file_name=file_name)
+    sha256 = _sha256(file)
+    existing = Dataset.objects.filter(indicator=indicator, provider=provider, ref_area=ref_area)
+    if not revision_note and DatasetVersion.objects.filter(dataset__in=existing).exists():
+        summary.add(
+            kind="revision_note",
+            severity="error",
+            row=None,
+            column=None,
+            value=None,
+            reason=_("say what changed and why: this dataset already has a version"),
+        )
+    if dry_run:
+        try:
+            for _observation in check_open_sdg_submission(
+                indicator=indicator,
+                provider=provider,
+                file=file,
+                file_name=file_name,
+                summary=summary,
+            ):
+                pass
+        except OpenSdgError as error:
+            add_reader_failure(summary, error)
+        return SubmissionResult(summary=summary, version=None)
+    user, label = _actor_fields(actor)
+    try:
+        with transaction.atomic():
+            dataset, _created = Dataset.objects.get_or_create(
+                indicator=indicator, provider=provider, ref_area=ref_area
+            )
+            # One version number at a time per dataset.
+            dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+            last = dataset.versions.aggregate(last=Max("number"))["last"] or 0
+            version = DatasetVersion.objects.create(
+                dataset=dataset,
+                number=last + 1,
+                revision_note=revision_note,
+                created_by=user,
+                created_by_label=label,
+                source_file_name=file_name[:255],
+                source_sha256=sha256,
+            )
+            batch: list[Observation] = []
+            for mapped in check_open_sdg_submission(
+                indicator=indicator,
+                provider=provider,
+                file=file,
+                file_name=file_name,
+                summary=summary,
+            ):
+                if summary.has_errors:
+                    batch.clear()  # the whole import will be rolled back: stop writing
+                    continue
+                batch.append(
+                    Observation(
+                        version=version,
+                        series=mapped.series,
+                        series_key=mapped.series_key,
+                        dimensions=mapped.dimensions,
+                        time_period=mapped.time_period,
+                        value=mapped.value,
+                        obs_status=mapped.obs_status,
+                        conf_status=mapped.conf_status,
+                        unit=mapped.unit,
+                        unit_multiplier=mapped.unit_multiplier,
+                        source_row=mapped.row,
+                    )
+                )
+                if len(batch) >= OBSERVATION_BATCH:
+                    Observation.objects.bulk_create(batch)
+                    batch = []
+            if summary.has_errors:
+                raise _RejectedError
+            Observation.objects.bulk_create(batch)
+            version.import_summary = summary.as_json()
+            version.observation_count = summary.observations_valid
+            version.save(update_fields=["import_summary", "observation_count"])
+            audit_record(
+                actor=actor,
+                action="dataset_version.import",
+                obj=version,
+                after={
+                    "indicator": indicator.code,
+                    "provider": provider.pk,
+                    "ref_area": ref_area.code,
+                    "number": version.number,
+                    "status": version.status,
+                    "file": file_name,
+                    "sha256": sha256,
+                    "observations": version.observation_count,
+                    "warnings": summary.warning_count,
+                    "revision_note": revision_note,
+                },
+            )
+    except _RejectedError:
+        return SubmissionResult(summary=summary, version=None)
+    except OpenSdgError as error:
+        add_reader_failure(summary, error)
+        return SubmissionResult(summary=summary, version=None)
+    return SubmissionResult(summary=summary, version=version)
+
+
+def _move(
+    *,
+    actor: User,
+    version: DatasetVersion,
+    allowed: bool,
+    from_statuses: tuple[str, ...],
+    to_status: str,
+    stamp: str,
+    refusal: str,
+    extra: dict[str, object] | None = None,
+) -> DatasetVersion:
+    if not allowed:
+        raise PermissionDenied
+    version = DatasetVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status not in from_statuses:
+        raise ValidationError(refusal)
+    before = {"status": version.status}
+    version.status = to_status
+    setattr(version, f"{stamp}_by", actor)
+    setattr(version, f"{stamp}_at", timezone.now())
+    for name, value in (extra or {}).items():
+        setattr(version, name, value)
+    version.save()
+    after: dict[str, object] = {"status": to_status}
+    for name, value in (extra or {}).items():
+        after[name] = value.isoformat() if isinstance(value, datetime) else value
+    audit_record(
+        actor=actor, action=f"dataset_version.{to_status}", obj=version, before=before, after=after
+    )
+    return version
+
+
+@transaction.atomic
+def dataset_version_submit(*, actor: User, version: DatasetVersion) -> DatasetVersion:
+    """Send a draft (or a returned version) for review: the provider's data providers only."""
+    return _move(
+        actor=actor,
+        version=version,
+        allowed=can_submit_data(actor, version.dataset.provider),
+        from_statuses=(DatasetVersion.Status.DRAFT, DatasetVersion.Status.RETURNED),
+        to_status=DatasetVersion.Status.SUBMITTED,
+        stamp="submitted",
+        refusal=_("Only a draft or a returned version can be submitted."),
+    )
+
+
+@transaction.atomic
+def dataset_version_return(*, actor: User, version: DatasetVersion, reason: str) -> DatasetVersion:
+    """Send a submitted version back to its provider with the reason: reviewers only."""
+    if not can_review_data(actor):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the version is returned.")})
+    return _move(
+        actor=actor,
+        version=version,
+        allowed=True,
+        from_statuses=(DatasetVersion.Status.SUBMITTED,),
+        to_status=DatasetVersion.Status.RETURNED,
+        stamp="returned",
+        refusal=_("Only a submitted version can be returned."),
+        extra={"return_reason": reason.strip()},
+    )
+
+
+@transaction.atomic
+def dataset_version_approve(*, actor: User, version: DatasetVersion) -> DatasetVersion:
+    """Accept a submitted version: reviewers only."""
+    return _move(
+        actor=actor,
+        version=version,
+        allowed=can_review_data(actor),
+        from_statuses=(DatasetVersion.Status.SUBMITTED,),
+        to_status=DatasetVersion.Status.APPROVED,
+        stamp="approved",
+        refusal=_("Only a submitted version can be approved."),
+    )
+
+
+@transaction.atomic
+def dataset_version_publish(
+    *, actor: User, version: DatasetVersion, embargo_until: datetime | None = None
+) -> DatasetVersion:
+    """Publish an approved version, at once or when ``embargo_until`` (an aware datetime) has
+    passed: reviewers only. Confidential cells are kept but never shown to the public."""
+    if embargo_until is not None and timezone.is_naive(embargo_until):
+        raise ValidationError({"embargo_until": _("Give the embargo's time zone.")})
+    return _move(
+        actor=actor,
+        version=version,
+        allowed=can_review_data(actor),
+        from_statuses=(DatasetVersion.Status.APPROVED,),
+        to_status=DatasetVersion.Status.PUBLISHED,
+        stamp="published",
+        refusal=_("Only an approved version can be published."),
+        extra={"embargo_until": embargo_until},
+    )

@@ -248,3 +248,158 @@ class LabelMapping(models.Model):
     def __str__(self) -> str:
         target = self.code.code if self.code_id and self.code else self.dimension_id
         return f"{self.label!r} → {target}"
+
+
+class Dataset(models.Model):
+    """One provider's figures for one indicator and one reference area. Its content lives in its
+    versions: a submission never overwrites, it adds a version."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="datasets"
+    )
+    provider = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        related_name="datasets",
+    )
+    ref_area = models.ForeignKey(
+        Code,
+        verbose_name=_("reference area"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"dimension": "REF_AREA"},
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator", "provider", "ref_area"]
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "provider", "ref_area"], name="indicators_dataset_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} / {self.provider_id} / {self.ref_area_id}"
+
+
+class DatasetVersion(models.Model):
+    """One accepted submission of a dataset, moving through the review workflow: draft →
+    submitted → returned or approved → published. Versions are never overwritten or deleted."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+
+    dataset = models.ForeignKey(
+        Dataset, verbose_name=_("dataset"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    embargo_until = models.DateTimeField(_("embargoed until"), null=True, blank=True)
+    revision_note = models.TextField(_("what changed and why"), blank=True)
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who imported, as the audit trail names them: a username or "system:cli".
+    created_by_label = models.CharField(_("imported by"), max_length=150)
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    source_file_name = models.CharField(_("file"), max_length=255)
+    source_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    import_summary = models.JSONField(_("import summary"), default=dict)
+    observation_count = models.PositiveIntegerField(_("observations"), default=0)
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        verbose_name = _("dataset version")
+        verbose_name_plural = _("dataset versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "number"], name="indicators_dataset_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="indicators_dataset_version_from_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} v{self.number}"
+
+
+class Observation(models.Model):
+    """One figure of a dataset version, keyed by its series, dimension codes and period.
+
+    Written only in bulk by :func:`solidarity.indicators.actions.submission_import`; never one
+    ``save()`` per row."""
+
+    version = models.ForeignKey(
+        DatasetVersion, on_delete=models.CASCADE, related_name="observations"
+    )
+    # The file's Series cell (Open SDG), blank when the file has none.
+    series = models.CharField(_("series"), max_length=300, blank=True)
+    # Canonical: DIMENSION=CODE pairs sorted by dimension, joined by "|" ("AGE=Y15T24|SEX=F").
+    series_key = models.CharField(_("series key"), max_length=1000)
+    dimensions = models.JSONField(_("dimension codes"), default=dict)
+    time_period = models.CharField(_("time period"), max_length=30)
+    value = models.DecimalField(_("value"), max_digits=38, decimal_places=12, null=True)
+    obs_status = models.CharField(_("observation status"), max_length=40, blank=True)
+    conf_status = models.CharField(_("confidentiality status"), max_length=10, blank=True)
+    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    unit_multiplier = models.SmallIntegerField(_("unit multiplier"), null=True, blank=True)
+    footnote = models.TextField(_("footnote"), blank=True)
+    source_row = models.PositiveIntegerField(_("row in the file"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "series", "series_key", "time_period"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        indexes = [
+            models.Index(fields=["version", "series_key"], name="indicators_obs_series_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "series", "series_key", "time_period"],
+                name="indicators_observation_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_key} {self.time_period}"
+
+    @property
+    def confidential(self) -> bool:
+        return is_confidential(self.conf_status)
+
+
+# SDMX CONF_STATUS: F (free) and blank may be published; C confidential, D secondary
+# confidentiality, N not for publication (restricted), S … are held back.
+PUBLISHABLE_CONF_STATUSES = ("", "F")
+
+
+def is_confidential(conf_status: str) -> bool:
+    return conf_status not in PUBLISHABLE_CONF_STATUSES

@@ -4,22 +4,34 @@ mappings are read only by those who may manage them (the views check, through
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from solidarity.accounts.models import Organisation
 from solidarity.accounts.permissions import (
     AnyUser,
+    can_read_dataset_drafts,
     is_administrator,
+    is_reviewer,
     organisations_user_provides_data_for,
+    states_user_speaks_for,
 )
 from solidarity.indicators.models import (
+    PUBLISHABLE_CONF_STATUSES,
     Code,
+    Dataset,
+    DatasetVersion,
     Dimension,
     Indicator,
     IndicatorDimension,
     LabelMapping,
+    Observation,
 )
-from solidarity.reference.models import Objective, SdgGoal
+from solidarity.reference.models import Country, Objective, SdgGoal
 from solidarity.reference.selectors import UnknownFilter
 
 
@@ -118,3 +130,128 @@ def organisations_for_mappings(*, user: AnyUser) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=organisations_user_provides_data_for(user)).order_by(
         "name"
     )
+
+
+def dataset_list_for_user(*, user: AnyUser) -> QuerySet[Dataset]:
+    """The datasets ``user`` may follow: their organisations' as a data provider, every one for
+    reviewers and administrators, their State's for a focal point."""
+    datasets = Dataset.objects.select_related("indicator", "provider", "ref_area").order_by(
+        "indicator__order", "indicator__code", "provider__name", "ref_area__code"
+    )
+    if is_reviewer(user):
+        return datasets
+    return datasets.filter(
+        Q(provider__in=organisations_user_provides_data_for(user))
+        | Q(provider__country__in=states_user_speaks_for(user))
+    )
+
+
+def _is_public(version: DatasetVersion) -> bool:
+    return version.status == DatasetVersion.Status.PUBLISHED and (
+        version.embargo_until is None or version.embargo_until <= timezone.now()
+    )
+
+
+def can_read_version(user: AnyUser, version: DatasetVersion) -> bool:
+    """A published version past its embargo is public; any other is read by its provider's data
+    providers, reviewers, administrators and the focal points of the provider's State."""
+    return _is_public(version) or can_read_dataset_drafts(
+        user, provider=version.dataset.provider, country=None
+    )
+
+
+def dataset_version_get(*, user: AnyUser, dataset_id: int, number: int) -> DatasetVersion:
+    """Raises ``DatasetVersion.DoesNotExist`` for none, ``PermissionDenied`` when ``user`` may not
+    read it."""
+    version = DatasetVersion.objects.select_related(
+        "dataset__indicator", "dataset__provider", "dataset__ref_area"
+    ).get(dataset_id=dataset_id, number=number)
+    if not can_read_version(user, version):
+        raise PermissionDenied
+    return version
+
+
+def observation_list(*, user: AnyUser, version: DatasetVersion) -> QuerySet[Observation]:
+    """The observations of ``version``. Whoever may read its drafts sees every cell; everyone else
+    (the public) never sees a confidential one."""
+    observations = version.observations.order_by("series", "series_key", "time_period")
+    if can_read_dataset_drafts(user, provider=version.dataset.provider, country=None):
+        return observations
+    return observations.filter(conf_status__in=PUBLISHABLE_CONF_STATUSES)
+
+
+def published_observation_list(*, version: DatasetVersion) -> QuerySet[Observation]:
+    """What the public may see of a version: nothing unless it is published and past its embargo,
+    and never a confidential cell."""
+    if not _is_public(version):
+        return Observation.objects.none()
+    return version.observations.filter(conf_status__in=PUBLISHABLE_CONF_STATUSES).order_by(
+        "series", "series_key", "time_period"
+    )
+
+
+@dataclass(frozen=True)
+class ObservationChange:
+    series: str
+    series_key: str
+    time_period: str
+    old_value: Decimal | None
+    new_value: Decimal | None
+    old_status: str
+    new_status: str
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    added: list[ObservationChange]
+    removed: list[ObservationChange]
+    changed: list[ObservationChange]
+
+
+def dataset_version_diff(*, old: DatasetVersion, new: DatasetVersion) -> VersionDiff:
+    """What changed from ``old`` to ``new``: observations added, removed, and changed (value,
+    observation status or confidentiality), keyed by series, series key and period. The caller
+    checks that the reader may read both versions."""
+
+    def cells(
+        version: DatasetVersion,
+    ) -> dict[tuple[str, str, str], tuple[Decimal | None, str]]:
+        rows = version.observations.values_list(
+            "series", "series_key", "time_period", "value", "obs_status", "conf_status"
+        )
+        return {
+            (series, key, period): (value, f"{obs}/{conf}".strip("/"))
+            for series, key, period, value, obs, conf in rows
+        }
+
+    before, after = cells(old), cells(new)
+    added = [
+        ObservationChange(*key, None, after[key][0], "", after[key][1])
+        for key in sorted(after.keys() - before.keys())
+    ]
+    removed = [
+        ObservationChange(*key, before[key][0], None, before[key][1], "")
+        for key in sorted(before.keys() - after.keys())
+    ]
+    changed = [
+        ObservationChange(*key, before[key][0], after[key][0], before[key][1], after[key][1])
+        for key in sorted(before.keys() & after.keys())
+        if before[key] != after[key]
+    ]
+    return VersionDiff(added=added, removed=removed, changed=changed)
+
+
+def indicator_choices() -> QuerySet[Indicator]:
+    return Indicator.objects.order_by("order", "code")
+
+
+def ref_area_get(*, iso3_or_m49: str) -> Code:
+    """A reference area by a country's ISO 3166 alpha-3 code or an M49 code. Raises
+    ``Code.DoesNotExist``."""
+    text = iso3_or_m49.strip().upper()
+    if len(text) == 3 and text.isalpha():
+        country = Country.objects.filter(iso3=text).first()
+        if country is None:
+            raise Code.DoesNotExist
+        text = country.m49
+    return Code.objects.get(dimension="REF_AREA", provider__isnull=True, code=text)
