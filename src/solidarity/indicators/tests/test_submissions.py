@@ -109,6 +109,7 @@ def test_the_ons_10_7_3_file_imports_whole(cast: Any, shared_data: Path, uk: Cod
     assert eastern == sum(row["Region of origin"] == "Eastern Africa" for row in source)
     entry = AuditEntry.objects.get(action="dataset_version.import")
     assert entry.actor == cast.data_provider
+    assert entry.after is not None
     assert entry.after["observations"] == 297
 
 
@@ -297,11 +298,11 @@ def test_a_file_unreadable_half_way_leaves_nothing(cast: Any, shared_data: Path,
 def test_an_exception_mid_import_rolls_everything_back(
     cast: Any, shared_data: Path, uk: Code, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from solidarity.indicators import actions
+    from solidarity.indicators import actions, validation
 
     load(cast, "ons_10_7_3_mappings.json")
     monkeypatch.setattr(actions, "OBSERVATION_BATCH", 50)
-    real = actions.check_open_sdg_submission
+    real = validation.check_open_sdg_submission
 
     def failing(**kwargs: Any) -> Any:
         for number, observation in enumerate(real(**kwargs)):
