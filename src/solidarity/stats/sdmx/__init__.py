@@ -14,7 +14,10 @@ Which library does what:
 - Structure messages (codelists, concept scheme, data structure definition, dataflows) in
   SDMX-ML 2.1 and 3.0: written and read by pysdmx (`write_sdmx_structure`,
   `read_sdmx_structure`).
-- Validation against the official SDMX-ML schemas: lxml (`validate_sdmx_ml`).
+- SDMX-JSON 2.1 data: written here (`write_sdmx_json`, streaming) and read here
+  (`read_sdmx_json`, also through `read_sdmx_data`): neither library handles SDMX-JSON 2.x data.
+- Validation against the official SDMX-ML schemas: lxml (`validate_sdmx_ml`); against the
+  SDMX-JSON schema: jsonschema (`validate_sdmx_json`).
 
 Examples
 --------
@@ -31,6 +34,13 @@ True
 
 from ._csv import CsvVersion, check_sdmx_csv_header, decimal_text, write_sdmx_csv
 from ._errors import Problem, SdmxError, SdmxFormatError, SdmxStructureError, SdmxSyntaxError
+from ._json import (
+    SDMX_JSON_DATA_SCHEMA,
+    read_sdmx_json,
+    sdmx_json_version,
+    validate_sdmx_json,
+    write_sdmx_json,
+)
 from ._model import (
     OBS_VALUE,
     STANDARD_ATTRIBUTES,
@@ -63,6 +73,7 @@ __all__ = [
     "MESSAGE_NAMESPACES",
     "OBS_VALUE",
     "SCHEMA_DIR_VARIABLE",
+    "SDMX_JSON_DATA_SCHEMA",
     "STANDARD_ATTRIBUTES",
     "TIME_PERIOD",
     "CsvVersion",
@@ -89,12 +100,16 @@ __all__ = [
     "measure_id",
     "observations_from_rows",
     "read_sdmx_data",
+    "read_sdmx_json",
     "read_sdmx_structure",
     "schema_dir_from_environment",
+    "sdmx_json_version",
     "sdmx_ml_version",
     "structure_artefacts",
+    "validate_sdmx_json",
     "validate_sdmx_ml",
     "write_sdmx_csv",
+    "write_sdmx_json",
     "write_sdmx_ml",
     "write_sdmx_structure",
 ]

@@ -12,20 +12,27 @@ class Problem:
     Attributes
     ----------
     line : int or None
-        The line of the message the problem is on, when the validator knows it.
+        The line of the message the problem is on, when the validator knows it (XML).
     message : str
         What is wrong, as the schema validator words it.
+    path : str or None
+        Where in a JSON message the problem is, as a JSON path (``$.data.dataSets[0]``).
 
     Examples
     --------
     >>> print(Problem(12, "Element 'Obs': attribute 'SEX' is required"))
     line 12: Element 'Obs': attribute 'SEX' is required
+    >>> print(Problem(None, "'id' is a required property", path="$.meta"))
+    $.meta: 'id' is a required property
     """
 
     line: int | None
     message: str
+    path: str | None = None
 
     def __str__(self) -> str:
+        if self.path is not None:
+            return f"{self.path}: {self.message}"
         if self.line is None:
             return self.message
         return f"line {self.line}: {self.message}"

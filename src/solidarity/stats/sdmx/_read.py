@@ -113,10 +113,11 @@ def read_sdmx_structure(source: Source) -> DataStructureDefinition:
 def read_sdmx_data(
     source: Source, *, structure: DataStructureDefinition, engine: Engine = "pysdmx"
 ) -> Dataset:
-    """Read an SDMX data message: SDMX-CSV 1.0/2.0 or SDMX-ML 2.1/3.0.
+    """Read an SDMX data message: SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0 or SDMX-JSON 2.0/2.1.
 
     The format is told from the content. Messages are read by pysdmx (by default) or sdmx1
     (``engine="sdmx1"``, SDMX-ML only). Both libraries read the whole message into memory.
+    SDMX-JSON is read by `read_sdmx_json`, whatever the engine.
 
     Parameters
     ----------
@@ -157,7 +158,9 @@ def read_sdmx_data(
     content = read_bytes(source)
     start = content.lstrip()[:1]
     if start == b"{":
-        raise SdmxFormatError("SDMX-JSON data messages are not read yet")
+        from ._json import read_sdmx_json  # _json builds on this module
+
+        return read_sdmx_json(content, structure=structure)
     if start == b"<":
         sdmx_ml_version(content)
         if engine == "sdmx1":
