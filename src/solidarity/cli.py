@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -194,6 +195,109 @@ def accounts_create_user(
             "and data_provider, neither for moderator, reviewer and administrator"
         ) from error
     click.echo(f"Created {username}" + (f" ({role})" if role else ""))
+
+
+@main.group(
+    epilog=(
+        "Example:\n\n\b\n"
+        "  solidarity data import deaths.csv --provider KNBS --indicator 10.7.3 --dry-run"
+    )
+)
+def data() -> None:
+    """Submit indicator data to the data hub."""
+
+
+@data.command(
+    name="import",
+    epilog=(
+        "Example:\n\n\b\n"
+        "  solidarity data import uk_ons_sdg_indicator_10-7-3.csv --provider ONS \\\n"
+        "      --indicator 10.7.3 --ref-area GBR --dry-run"
+    ),
+)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option(
+    "--provider", required=True, metavar="CODE_OR_NAME", help="Organisation (acronym or name)."
+)
+@click.option("--indicator", required=True, metavar="CODE", help="Indicator code, e.g. 10.7.3.")
+@click.option(
+    "--ref-area",
+    metavar="ISO3",
+    help="Reference area (ISO3 or M49 code); by default the provider's country.",
+)
+@click.option("--dry-run", is_flag=True, help="Only check the file; store nothing.")
+@click.option(
+    "--revision-note", default="", help="What changed and why (required from version 2 on)."
+)
+def data_import(
+    path: Path,
+    provider: str,
+    indicator: str,
+    ref_area: str | None,
+    dry_run: bool,
+    revision_note: str,
+) -> None:
+    """Check an Open SDG CSV file and, unless --dry-run, import it as a new draft version.
+
+    Prints the import summary; exits with 0 when the file is valid (and imported), 1 when it
+    has errors (nothing is stored then).
+    """
+    setup_django()
+    from django.db.models import Q
+
+    from solidarity.accounts.models import Organisation
+    from solidarity.indicators.actions import submission_import
+    from solidarity.indicators.models import Code, Indicator
+    from solidarity.indicators.selectors import ref_area_get
+
+    organisation = Organisation.objects.filter(
+        Q(acronym__iexact=provider) | Q(name__iexact=provider)
+    ).first()
+    if organisation is None:
+        raise click.BadParameter(f"no organisation named {provider!r}", param_hint="--provider")
+    indicator_row = Indicator.objects.filter(code=indicator).first()
+    if indicator_row is None:
+        raise click.BadParameter(f"no indicator with code {indicator!r}", param_hint="--indicator")
+    area = ref_area or organisation.country_id
+    if not area:
+        raise click.BadParameter(
+            "the provider has no country: give the reference area", param_hint="--ref-area"
+        )
+    try:
+        area_code = ref_area_get(iso3_or_m49=area)
+    except Code.DoesNotExist:
+        raise click.BadParameter(f"no reference area {area!r}", param_hint="--ref-area") from None
+    with path.open("rb") as file:
+        result = submission_import(
+            actor="system:cli",
+            indicator=indicator_row,
+            provider=organisation,
+            ref_area=area_code,
+            file=file,
+            file_name=path.name,
+            dry_run=dry_run,
+            revision_note=revision_note,
+        )
+    summary = result.summary
+    click.echo(
+        f"{summary.file_name}: {summary.rows_read} rows read, "
+        f"{summary.observations_valid} observations valid, {summary.error_count} errors, "
+        f"{summary.warning_count} warnings"
+    )
+    for reason, count in sorted(summary.by_reason.items()):
+        click.echo(f"  {reason}: {count}")
+    for problem in summary.problems:
+        click.echo(str(problem))
+    if summary.problems_left_out:
+        click.echo(f"… and {summary.problems_left_out} more problems")
+    if summary.has_errors:
+        click.echo("Not imported: the file has errors.", err=True)
+        sys.exit(1)
+    if result.version is None:
+        click.echo("Valid (dry run): nothing stored.")
+    else:
+        version = result.version
+        click.echo(f"Imported as version {version.number} (draft) of dataset {version.dataset_id}.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,77 @@
+"""``solidarity data import``: the same action as the web and the API, from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from solidarity.audit.models import AuditEntry
+from solidarity.cli import main
+from solidarity.indicators.models import DatasetVersion
+from solidarity.indicators.tests.conftest import load_provider_mappings
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(main, ["data", "import", *args])
+
+
+def test_a_dry_run_checks_and_stores_nothing(cast: Any, shared_data: Path) -> None:
+    load_provider_mappings(
+        "ons_10_7_3_mappings.json", provider=cast.statistics_office, actor=cast.data_provider
+    )
+    path = shared_data / "indicators" / "uk_ons_sdg_indicator_10-7-3.csv"
+    result = run(
+        str(path), "--provider", "KNBS", "--indicator", "10.7.3", "--ref-area", "GBR", "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "uk_ons_sdg_indicator_10-7-3.csv: 297 rows read, 297 observations valid, 0 errors, "
+    )
+    assert "Valid (dry run): nothing stored." in result.output
+    assert DatasetVersion.objects.count() == 0
+
+
+def test_an_import_stores_a_draft_as_the_system(cast: Any, shared_data: Path) -> None:
+    load_provider_mappings(
+        "ons_10_7_3_mappings.json", provider=cast.statistics_office, actor=cast.data_provider
+    )
+    path = shared_data / "indicators" / "uk_ons_sdg_indicator_10-7-3.csv"
+    result = run(
+        str(path),
+        "--provider",
+        "Kenya National Bureau of Statistics",
+        "--indicator",
+        "10.7.3",
+        "--ref-area",
+        "GBR",
+    )
+    assert result.exit_code == 0, result.output
+    version = DatasetVersion.objects.get()
+    assert "Imported as version 1 (draft)" in result.output
+    assert version.created_by_label == "system:cli"
+    assert AuditEntry.objects.get(action="dataset_version.import").actor_label == "system:cli"
+
+
+def test_a_file_with_errors_exits_with_1(cast: Any, tmp_path: Path) -> None:
+    path = tmp_path / "deaths.csv"
+    path.write_text("Year,Country of birth,Value\n2020,Non-EU born,3\n", encoding="utf-8")
+    result = run(str(path), "--provider", "KNBS", "--indicator", "10.7.3")
+    assert result.exit_code == 1
+    assert (
+        "deaths.csv, row 1, column Country of birth: COUNTRY_OF_BIRTH is not a dimension of "
+        "indicator 10.7.3 [error]" in result.output
+    )
+    assert DatasetVersion.objects.count() == 0
+
+
+def test_an_unknown_provider_is_refused(cast: Any, tmp_path: Path) -> None:
+    path = tmp_path / "deaths.csv"
+    path.write_text("Year,Value\n2020,3\n", encoding="utf-8")
+    result = run(str(path), "--provider", "NOPE", "--indicator", "10.7.3")
+    assert result.exit_code == 2
+    assert "no organisation named 'NOPE'" in result.output
