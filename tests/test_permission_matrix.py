@@ -70,6 +70,14 @@ PAGES: dict[str, tuple[str, dict[str, Any]]] = {
     "indicators:dimension": ("/indicators/dimensions/SEX/", EVERYONE),
     # A provider's label mappings: its data providers and administrators, nobody else.
     "indicators:mappings": ("/indicators/mappings/", only("data_provider", "administrator")),
+    # Submitting data: the data providers of an organisation, nobody else (not even administrators:
+    # a submission speaks for the organisation).
+    "indicators:submission_new": ("/indicators/submissions/new/", only("data_provider")),
+    # Everyone signed in has a list, empty unless they provide, review or follow a State's data.
+    "indicators:datasets": ("/indicators/datasets/", SIGNED_IN),
+    # No dataset exists here; who may read a version is tested with real ones in
+    # indicators/tests/test_submission_interfaces.py.
+    "indicators:version": ("/indicators/datasets/1/versions/1/", dict.fromkeys(ROLES, 404)),
     "audit:list": ("/audit/", only("administrator")),
     "admin:index": (
         "/admin/",

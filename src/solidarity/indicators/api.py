@@ -1,19 +1,30 @@
 """The data hub's catalogue over the JSON API: indicators, dimensions and their codelists.
 
-Public and read-only, like the reference catalogue: each operation parses its filters, calls one
-selector from :mod:`solidarity.indicators.selectors` and returns a typed schema; a filter value
-that names nothing raises :class:`~solidarity.reference.selectors.UnknownFilter`, which the API
-turns into a 400. Texts come in English, French and Spanish side by side.
+The catalogue is public and read-only, like the reference catalogue: each operation parses its
+filters, calls one selector from :mod:`solidarity.indicators.selectors` and returns a typed
+schema; a filter value that names nothing raises
+:class:`~solidarity.reference.selectors.UnknownFilter`, which the API turns into a 400. Texts
+come in English, French and Spanish side by side. Submissions
+(``POST /submissions``) need a signed-in data provider and go through the same action as the web
+upload and the command line.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
+from typing import BinaryIO, cast
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.responses import Status
+from ninja.security import django_auth
+
+from solidarity.accounts.models import Organisation, User
 from solidarity.indicators import selectors
+from solidarity.indicators.actions import submission_import
 from solidarity.indicators.models import Code, Dimension, Indicator
 
 router = Router()
@@ -161,3 +172,99 @@ def dimension_code_list(request: HttpRequest, dimension: str) -> QuerySet[Code]:
     except Dimension.DoesNotExist:
         raise HttpError(404, f"No dimension with the code {dimension!r}.") from None
     return selectors.code_list(dimension=found)
+
+
+class ProblemOut(Schema):
+    file: str
+    row: int | None = Field(description="Row as a spreadsheet shows it (the header is row 1).")
+    column: str | None
+    value: str | None
+    reason: str
+    severity: str = Field(description="error (blocks the import) or warning.")
+
+
+class ImportSummaryOut(Schema):
+    file: str
+    valid: bool = Field(description="true when the file has no errors.")
+    imported: bool = Field(description="true when a new version was stored.")
+    dataset: int | None = Field(description="Id of the dataset, once imported.")
+    version: int | None = Field(description="Number of the new version, once imported.")
+    rows_read: int
+    observations_valid: int
+    errors: int
+    warnings: int
+    by_reason: dict[str, int] = Field(description="How many problems of each kind.")
+    problems: list[ProblemOut] = Field(description="The first 1,000 problems.")
+    problems_left_out: int
+
+
+def _organisation(text: str) -> Organisation | None:
+    text = text.strip()
+    query = Q(acronym__iexact=text) | Q(name__iexact=text)
+    if text.isdigit():
+        query |= Q(pk=int(text))
+    return Organisation.objects.filter(query).first()
+
+
+@router.post(
+    "/submissions",
+    auth=django_auth,
+    response={
+        200: ImportSummaryOut,
+        400: Problem,
+        401: Problem,
+        403: Problem,
+        422: ImportSummaryOut,
+    },
+    tags=["Data hub"],
+    summary="Submit an Open SDG file",
+    description="Check an Open SDG indicator CSV file (multipart upload, session sign-in and "
+    "CSRF token) and, unless `dry_run`, store it as the next draft version of the provider's "
+    "dataset for the indicator and reference area. Only the provider's data providers may submit. "
+    "Answers the import summary: 200 when the file is valid (imported unless a dry run), 422 "
+    "when it has errors (nothing stored).",
+)
+def submission_create(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    indicator: Form[str],
+    provider: Form[str],
+    ref_area: Form[str] = "",
+    dry_run: Form[bool] = False,
+    revision_note: Form[str] = "",
+) -> Status[dict[str, object]]:
+    user = request.user
+    assert isinstance(user, User)  # django_auth lets only signed-in users through.
+    organisation = _organisation(provider)
+    if organisation is None:
+        raise HttpError(400, f"No organisation {provider!r}.")
+    try:
+        indicator_row = selectors.indicator_get(code=indicator)
+    except Indicator.DoesNotExist:
+        raise HttpError(400, f"No indicator with the code {indicator!r}.") from None
+    area = ref_area or organisation.country_id or ""
+    try:
+        area_code = selectors.ref_area_get(iso3_or_m49=area)
+    except Code.DoesNotExist:
+        raise HttpError(400, f"No reference area {area!r}.") from None
+    try:
+        result = submission_import(
+            actor=user,
+            indicator=indicator_row,
+            provider=organisation,
+            ref_area=area_code,
+            # The upload's own file object: a BytesIO or a temporary file, both binary and seekable.
+            file=cast(BinaryIO, file.file),
+            file_name=file.name or "upload.csv",
+            dry_run=dry_run,
+            revision_note=revision_note,
+        )
+    except PermissionDenied:
+        raise HttpError(
+            403, "Only the organisation's data providers may submit its data."
+        ) from None
+    summary = result.summary.as_json()
+    summary["imported"] = result.version is not None
+    summary["dataset"] = result.version.dataset_id if result.version else None
+    summary["version"] = result.version.number if result.version else None
+    return Status(422 if result.summary.has_errors else 200, summary)

@@ -1,4 +1,5 @@
-"""Forms of the data hub's pages: the catalogue's filters and a provider's label mappings."""
+"""Forms of the data hub's pages: the catalogue's filters, a provider's label mappings, a
+submission and the steps of its review."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from solidarity.indicators.models import Dimension, LabelMapping
+from solidarity.accounts.models import Organisation
+from solidarity.indicators.models import Dimension, Indicator, LabelMapping
 from solidarity.reference.models import Objective, SdgGoal
 
 
@@ -80,3 +82,59 @@ class LabelMappingForm(forms.Form):
         self.fields["dimension"].choices = [  # type: ignore[attr-defined]
             (d.code, f"{d.code}: {d.localized('name')}") for d in dimensions
         ]
+
+
+class SubmissionForm(forms.Form):
+    """An Open SDG file for one of the user's organisations, one indicator and one place."""
+
+    indicator = forms.ChoiceField(label=_("Indicator"))
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    ref_area = forms.CharField(
+        label=_("Reference area"),
+        required=False,
+        max_length=3,
+        help_text=_(
+            "ISO 3166 alpha-3 or M49 code, e.g. KEN or 404; by default your organisation's."
+        ),
+    )
+    file = forms.FileField(
+        label=_("Open SDG CSV file"),
+        help_text=_("Year, disaggregation columns, Value; a blank cell is the total."),
+    )
+    revision_note = forms.CharField(
+        label=_("What changed and why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required from the dataset's second version on."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Only check the file (dry run)"), required=False, initial=True
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        files: Any = None,
+        *,
+        indicators: Iterable[Indicator],
+        organisations: Iterable[Organisation],
+    ) -> None:
+        super().__init__(data, files)
+        self.fields["indicator"].choices = [  # type: ignore[attr-defined]
+            (i.code, f"{i.code} {i.localized('name')[:80]}") for i in indicators
+        ]
+        self.fields["organisation"].choices = [  # type: ignore[attr-defined]
+            (str(o.pk), o.name) for o in organisations
+        ]
+
+
+class ReviewForm(forms.Form):
+    """One step of the review workflow, posted from a version's page."""
+
+    step = forms.ChoiceField(choices=[(s, s) for s in ("submit", "return", "approve", "publish")])
+    reason = forms.CharField(label=_("Why it is returned"), required=False, max_length=2000)
+    embargo_until = forms.DateTimeField(
+        label=_("Embargoed until (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

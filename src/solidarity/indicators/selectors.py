@@ -255,3 +255,10 @@ def ref_area_get(*, iso3_or_m49: str) -> Code:
             raise Code.DoesNotExist
         text = country.m49
     return Code.objects.get(dimension="REF_AREA", provider__isnull=True, code=text)
+
+
+def organisations_for_submissions(*, user: AnyUser) -> QuerySet[Organisation]:
+    """The organisations ``user`` submits data for: those they are a data provider of."""
+    return Organisation.objects.filter(pk__in=organisations_user_provides_data_for(user)).order_by(
+        "name"
+    )

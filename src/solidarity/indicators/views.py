@@ -1,5 +1,6 @@
 """The data hub's pages: the public catalogue of indicators, its download, each indicator and
-each dimension's codelist; and a data provider's label mappings.
+each dimension's codelist; a data provider's label mappings; submissions, datasets and the review
+of their versions.
 
 Each view parses the request, checks access through :mod:`solidarity.accounts.permissions`, asks
 one selector or calls one action, and renders.
@@ -11,7 +12,9 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,11 +22,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from solidarity.accounts.models import User
-from solidarity.accounts.permissions import can_manage_mappings
+from solidarity.accounts.permissions import can_manage_mappings, can_review_data, can_submit_data
 from solidarity.indicators import selectors
-from solidarity.indicators.actions import label_mapping_delete, label_mapping_set
-from solidarity.indicators.forms import IndicatorFilterForm, LabelMappingForm
-from solidarity.indicators.models import Dimension, Indicator, LabelMapping
+from solidarity.indicators.actions import (
+    dataset_version_approve,
+    dataset_version_publish,
+    dataset_version_return,
+    dataset_version_submit,
+    label_mapping_delete,
+    label_mapping_set,
+    submission_import,
+)
+from solidarity.indicators.forms import (
+    IndicatorFilterForm,
+    LabelMappingForm,
+    ReviewForm,
+    SubmissionForm,
+)
+from solidarity.indicators.models import Code, DatasetVersion, Dimension, Indicator, LabelMapping
 from solidarity.reference import selectors as reference
 
 
@@ -187,4 +203,151 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
             "value_kind": LabelMapping.Kind.VALUE,
         },
         status=400 if form.errors else 200,
+    )
+
+
+OBSERVATIONS_PER_PAGE = 100
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_new(request: HttpRequest) -> HttpResponse:
+    """Upload an Open SDG file for one of the organisations the user provides data for: checked
+    (dry run) or imported as a new draft version, with the import summary shown."""
+    organisations = list(selectors.organisations_for_submissions(user=request.user))
+    if not organisations:
+        raise PermissionDenied
+    indicators = list(selectors.indicator_choices())
+    form = SubmissionForm(
+        request.POST or None,
+        request.FILES or None,
+        indicators=indicators,
+        organisations=organisations,
+    )
+    context: dict[str, object] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        assert isinstance(request.user, User)
+        data = form.cleaned_data
+        provider = next(o for o in organisations if str(o.pk) == data["organisation"])
+        indicator = next(i for i in indicators if i.code == data["indicator"])
+        area = data["ref_area"] or provider.country_id or ""
+        try:
+            ref_area = selectors.ref_area_get(iso3_or_m49=area)
+        except Code.DoesNotExist:
+            form.add_error("ref_area", _("No country or area has this code."))
+        else:
+            upload = data["file"]
+            result = submission_import(
+                actor=request.user,
+                indicator=indicator,
+                provider=provider,
+                ref_area=ref_area,
+                file=upload.file,
+                file_name=upload.name,
+                dry_run=data["dry_run"],
+                revision_note=data["revision_note"],
+            )
+            context["summary"] = result.summary.as_json()
+            context["version"] = result.version
+            context["dry_run"] = data["dry_run"]
+    return render(
+        request,
+        "indicators/submission_new.html",
+        context,
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    datasets = list(selectors.dataset_list_for_user(user=request.user).prefetch_related("versions"))
+    return render(request, "indicators/dataset_list.html", {"datasets": datasets})
+
+
+def _version_or_refuse(request: HttpRequest, dataset_id: int, number: int) -> DatasetVersion:
+    try:
+        return selectors.dataset_version_get(
+            user=request.user, dataset_id=dataset_id, number=number
+        )
+    except DatasetVersion.DoesNotExist:
+        raise Http404(_("This dataset has no such version.")) from None
+
+
+@require_http_methods(["GET", "POST"])
+def version_detail(request: HttpRequest, dataset_id: int, number: int) -> HttpResponse:
+    """A dataset version: its import summary, its observations page by page, the review steps
+    the user may take, and what changed since the previous version."""
+    try:
+        version = _version_or_refuse(request, dataset_id, number)
+    except PermissionDenied:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        assert isinstance(request.user, User)
+        review = ReviewForm(request.POST)
+        if not review.is_valid():
+            raise PermissionDenied
+        step = review.cleaned_data["step"]
+        try:
+            if step == "submit":
+                dataset_version_submit(actor=request.user, version=version)
+            elif step == "return":
+                dataset_version_return(
+                    actor=request.user, version=version, reason=review.cleaned_data["reason"]
+                )
+            elif step == "approve":
+                dataset_version_approve(actor=request.user, version=version)
+            else:
+                dataset_version_publish(
+                    actor=request.user,
+                    version=version,
+                    embargo_until=review.cleaned_data["embargo_until"],
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The version is now: %(status)s.")
+                % {
+                    "status": DatasetVersion.Status(
+                        DatasetVersion.objects.get(pk=version.pk).status
+                    ).label
+                },
+            )
+        return redirect(request.path)
+    observations = selectors.observation_list(user=request.user, version=version)
+    page = Paginator(observations, OBSERVATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    diff = None
+    previous = None
+    if version.number > 1:
+        previous = version.dataset.versions.filter(number=version.number - 1).first()
+        if previous is not None and selectors.can_read_version(request.user, previous):
+            diff = selectors.dataset_version_diff(old=previous, new=version)
+    provider = version.dataset.provider
+    status = version.status
+    steps = []
+    if can_submit_data(request.user, provider) and status in ("draft", "returned"):
+        steps.append("submit")
+    if can_review_data(request.user) and status == "submitted":
+        steps += ["approve", "return"]
+    if can_review_data(request.user) and status == "approved":
+        steps.append("publish")
+    return render(
+        request,
+        "indicators/version_detail.html",
+        {
+            "version": version,
+            "dataset": version.dataset,
+            "page": page,
+            "diff": diff,
+            "previous": previous,
+            "steps": steps,
+            "summary": version.import_summary,
+            "versions": list(version.dataset.versions.order_by("-number")),
+        },
     )

@@ -50,6 +50,10 @@ ACCESS: dict[str, dict[str, int]] = {
     "GET /api/v1/dimensions/{dimension}/codes": PUBLIC,
     "GET /api/v1/treaties": PUBLIC,
     "GET /api/v1/me": SIGNED_IN,
+    # Signed in, an empty form is refused as incomplete (422) before anything else; who may submit
+    # a real file (the provider's data providers, 403 for everyone else) is tested in
+    # indicators/tests/test_submission_interfaces.py.
+    "POST /api/v1/submissions": {"anonymous": 401, **dict.fromkeys(CAST, 422)},
 }
 
 # A value for each path parameter that names something in the reference data.
