@@ -9,8 +9,10 @@ Which library does what:
 
 - SDMX-CSV 1.0 and 2.0: written here, line by line (`write_sdmx_csv`, streaming); read by
   pysdmx after checks for the mistakes people make (`read_sdmx_data`).
-- SDMX-ML 2.1 structure-specific and generic data, 3.0 structure-specific data: written by
-  pysdmx (`write_sdmx_ml`, whole document); read by pysdmx or sdmx1 (``engine=``).
+- SDMX-ML 2.1 structure-specific and generic data, 3.0 structure-specific data: streamed here
+  with lxml (`stream_sdmx_ml`, `write_sdmx_ml`; pysdmx's writer on request), with the schema of
+  a structure's structure-specific data (`structure_specific_schema`); read by pysdmx or sdmx1
+  (``engine=``).
 - Structure messages (codelists, concept scheme, data structure definition, dataflows) in
   SDMX-ML 2.1 and 3.0: written and read by pysdmx (`write_sdmx_structure`,
   `read_sdmx_structure`).
@@ -41,6 +43,13 @@ from ._json import (
     validate_sdmx_json,
     write_sdmx_json,
 )
+from ._ml_stream import (
+    MlDataFormat,
+    MlVersion,
+    stream_sdmx_ml,
+    structure_namespace,
+    structure_specific_schema,
+)
 from ._model import (
     OBS_VALUE,
     STANDARD_ATTRIBUTES,
@@ -67,7 +76,7 @@ from ._read import (
     sdmx_ml_version,
 )
 from ._validate import SCHEMA_DIR_VARIABLE, schema_dir_from_environment, validate_sdmx_ml
-from ._xml import MlDataFormat, MlVersion, write_sdmx_ml, write_sdmx_structure
+from ._xml import MlEngine, write_sdmx_ml, write_sdmx_structure
 
 __all__ = [
     "MESSAGE_NAMESPACES",
@@ -80,6 +89,7 @@ __all__ = [
     "Dataset",
     "Engine",
     "MlDataFormat",
+    "MlEngine",
     "MlVersion",
     "Observation",
     "Problem",
@@ -105,7 +115,10 @@ __all__ = [
     "schema_dir_from_environment",
     "sdmx_json_version",
     "sdmx_ml_version",
+    "stream_sdmx_ml",
     "structure_artefacts",
+    "structure_namespace",
+    "structure_specific_schema",
     "validate_sdmx_json",
     "validate_sdmx_ml",
     "write_sdmx_csv",

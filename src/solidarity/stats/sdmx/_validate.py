@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
+from pysdmx.model import DataStructureDefinition
 
 from ._errors import Problem, SdmxFormatError, SdmxSyntaxError
-from ._read import Source, read_bytes, sdmx_ml_version
+from ._ml_stream import structure_namespace, structure_specific_schema
+from ._read import MESSAGE_NAMESPACES, Source, read_bytes, sdmx_ml_version
 
 SCHEMA_DIR_VARIABLE = "SOLIDARITY_SDMX_SCHEMA_DIR"
 
@@ -49,16 +52,54 @@ def _message_schema(path: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path)))
 
 
-def validate_sdmx_ml(source: Source, *, schema_dir: str | os.PathLike[str]) -> list[Problem]:
+def _structure_specific_schema(
+    message_schema: Path, structure: DataStructureDefinition, version: str
+) -> etree.XMLSchema:
+    # The official message schema plus the schema derived from the structure, joined by a
+    # schema that imports both; the derived one imports the official schemas from the same
+    # files, so that each namespace is read once.
+    official = message_schema.parent
+    message_namespace = next(ns for ns, v in MESSAGE_NAMESPACES.items() if v == version)
+    with tempfile.TemporaryDirectory(prefix="sdmx-schema-") as folder:
+        derived = Path(folder) / "structure.xsd"
+        derived.write_bytes(
+            structure_specific_schema(
+                structure,
+                version=version,  # type: ignore[arg-type]  # "2.1" or "3.0", from the namespace
+                schema_location=official.as_uri(),
+            )
+        )
+        both = Path(folder) / "message.xsd"
+        imports = {message_namespace: message_schema, structure_namespace(structure): derived}
+        both.write_text(
+            '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+            + "".join(
+                f'<xs:import namespace="{namespace}" schemaLocation="{path.as_uri()}"/>'
+                for namespace, path in imports.items()
+            )
+            + "</xs:schema>",
+            encoding="utf-8",
+        )
+        return etree.XMLSchema(etree.parse(str(both)))
+
+
+def validate_sdmx_ml(
+    source: Source,
+    *,
+    schema_dir: str | os.PathLike[str],
+    structure: DataStructureDefinition | None = None,
+) -> list[Problem]:
     """Validate an SDMX-ML 2.1 or 3.0 message against the official XML schemas.
 
     The version is chosen from the namespace of the message's root element, and the schema
     ``schemas-<version>/SDMXMessage.xsd`` of ``schema_dir`` is compiled once (lxml) and kept.
 
     Structure-specific data messages declare their data set's type (``xsi:type``) in a schema
-    derived from their data structure, which the official schemas do not contain: against the
-    official schemas alone such a message reports that the type does not resolve. Generic data
-    and structure messages validate fully.
+    derived from their data structure, which the official schemas do not contain: given the
+    ``structure``, that schema is built (`structure_specific_schema`, for the flat messages
+    this package writes) and the message validates fully, codes against their codelists
+    included; without it such a message reports that the type does not resolve. Generic data
+    and structure messages validate fully against the official schemas alone.
 
     Parameters
     ----------
@@ -66,6 +107,8 @@ def validate_sdmx_ml(source: Source, *, schema_dir: str | os.PathLike[str]) -> l
     schema_dir : path
         The folder holding ``schemas-2.1/`` and ``schemas-3.0/`` (see
         `schema_dir_from_environment`).
+    structure : pysdmx.model.DataStructureDefinition, optional
+        The structure of a structure-specific data message; ignored for other messages.
 
     Returns
     -------
@@ -95,11 +138,14 @@ def validate_sdmx_ml(source: Source, *, schema_dir: str | os.PathLike[str]) -> l
     schema_path = Path(schema_dir) / f"schemas-{version}" / "SDMXMessage.xsd"
     if not schema_path.is_file():
         raise SdmxFormatError(f"{schema_path} does not exist: is {schema_dir} the schema folder?")
-    schema = _message_schema(schema_path.resolve())
     try:
         document = etree.fromstring(content, parser=etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError as error:  # pragma: no cover - sdmx_ml_version parsed it
         raise SdmxSyntaxError(str(error)) from error
+    if structure is not None and etree.QName(document).localname == "StructureSpecificData":
+        schema = _structure_specific_schema(schema_path.resolve(), structure, version)
+    else:
+        schema = _message_schema(schema_path.resolve())
     if schema.validate(document):
         return []
     return [Problem(error.line, error.message) for error in schema.error_log]

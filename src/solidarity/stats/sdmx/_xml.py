@@ -1,8 +1,11 @@
-"""SDMX-ML data and structure messages, written with pysdmx."""
+"""SDMX-ML data and structure messages: data streamed with lxml (or written by pysdmx), structures
+written by pysdmx."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Literal
 
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned here
@@ -15,6 +18,7 @@ from pysdmx.model.message import Header
 
 from ._csv import decimal_text
 from ._errors import SdmxError
+from ._ml_stream import MlDataFormat, MlVersion, stream_sdmx_ml
 from ._model import (
     TIME_PERIOD,
     Dataset,
@@ -24,8 +28,7 @@ from ._model import (
     structure_artefacts,
 )
 
-MlDataFormat = Literal["2.1-structure-specific", "2.1-generic", "3.0-structure-specific"]
-MlVersion = Literal["2.1", "3.0"]
+MlEngine = Literal["lxml", "pysdmx"]
 
 _DATA_FORMATS: dict[str, Format] = {
     "2.1-structure-specific": Format.DATA_SDMX_ML_2_1_STR,
@@ -54,13 +57,19 @@ def write_sdmx_ml(
     *,
     format: MlDataFormat,
     sender: str = "SOLIDARITY",
+    engine: MlEngine = "lxml",
+    prepared: datetime | None = None,
 ) -> str:
     """Write a dataset as a flat SDMX-ML data message (``dimensionAtObservation="AllDimensions"``).
 
-    pysdmx writes the message; it needs the whole dataset as one pandas data frame and returns
-    the whole document as one string, so this writer does **not** stream: memory grows with the
-    dataset (about a kilobyte per observation at the peak). For large exports prefer SDMX-CSV
-    (`write_sdmx_csv`) or SDMX-JSON (`write_sdmx_json`), which stream.
+    By default the message is streamed by `stream_sdmx_ml` (lxml) into a string: values stay
+    exactly as their decimals and any text is escaped as XML requires. To write a large
+    dataset to a file or a response without holding the message, call `stream_sdmx_ml`.
+
+    ``engine="pysdmx"`` has pysdmx write the message instead, from one pandas data frame:
+    memory grows with the dataset, decimals go through floats (``17.0`` is written ``17``),
+    and values with a quote, an apostrophe, a backslash or an unprintable character are
+    refused, as pysdmx 1.21 would mangle them.
 
     Parameters
     ----------
@@ -68,6 +77,9 @@ def write_sdmx_ml(
     format : {"2.1-structure-specific", "2.1-generic", "3.0-structure-specific"}
     sender : str, default "SOLIDARITY"
         The id of the sending organisation, in the message header.
+    engine : {"lxml", "pysdmx"}, default "lxml"
+    prepared : datetime, optional
+        When the message was prepared (lxml engine); now by default.
 
     Returns
     -------
@@ -77,7 +89,8 @@ def write_sdmx_ml(
     Raises
     ------
     SdmxError
-        pysdmx could not write the message.
+        The message could not be written (a control character in a value; with pysdmx, a
+        value it would mangle, or an error of its own).
 
     Examples
     --------
@@ -85,11 +98,18 @@ def write_sdmx_ml(
     >>> from solidarity.stats.sdmx import Observation, codelist, data_structure
     >>> dsd = data_structure(agency="SOLIDARITY", id="DSD_DEATHS", name="Deaths",
     ...     dimensions={"SEX": codelist("CL_SEX", {"F": "Female"}, agency="SDMX")})
-    >>> message = write_sdmx_ml(Dataset(dsd, [Observation((("SEX", "F"),), "2014",
-    ...     Decimal("17"))]), format="3.0-structure-specific")
-    >>> '<Obs SEX="F" TIME_PERIOD="2014" OBS_VALUE="17"' in message
+    >>> rows = [Observation((("SEX", "F"),), "2014", Decimal("17.0"))]
+    >>> '<Obs SEX="F" TIME_PERIOD="2014" OBS_VALUE="17.0"/>' in write_sdmx_ml(
+    ...     Dataset(dsd, rows), format="3.0-structure-specific")
+    True
+    >>> '<Obs SEX="F" TIME_PERIOD="2014" OBS_VALUE="17"' in write_sdmx_ml(
+    ...     Dataset(dsd, rows), format="3.0-structure-specific", engine="pysdmx")
     True
     """
+    if engine == "lxml":
+        out = io.BytesIO()
+        stream_sdmx_ml(dataset, out, format=format, sender=sender, prepared=prepared)
+        return out.getvalue().decode("utf-8")
     structure = dataset.structure
     dimensions = dimension_ids(structure)
     attributes = attribute_ids(structure)
