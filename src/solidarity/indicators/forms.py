@@ -90,7 +90,7 @@ class SubmissionForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"))
     organisation = forms.ChoiceField(label=_("Organisation"))
     ref_area = forms.CharField(
-        label=_("Reference area"),
+        label=_("Place"),
         required=False,
         max_length=3,
         help_text=_(

@@ -372,12 +372,13 @@ def _carry_over(reading: Reading, summary: ImportSummary) -> None:
 
 
 def _range_text(low: Decimal | None, high: Decimal | None) -> str:
+    # Written in symbols, which every language reads the same way.
     if low is not None and high is not None:
-        return _("%(low)s to %(high)s") % {"low": _plain(low), "high": _plain(high)}
+        return f"[{_plain(low)}, {_plain(high)}]"
     if low is not None:
-        return _("at least %(low)s") % {"low": _plain(low)}
+        return f"≥ {_plain(low)}"
     assert high is not None
-    return _("at most %(high)s") % {"high": _plain(high)}
+    return f"≤ {_plain(high)}"
 
 
 def _additive(indicator: Indicator) -> bool:

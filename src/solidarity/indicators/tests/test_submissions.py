@@ -239,7 +239,7 @@ BROKEN_HEADER = "Year,Cause of death,Region of origin,Age,Sex,Units,Value\n"
         (
             "2023,,,,,Number,-4",
             "row 299, column Value ('-4'): -4 is outside the range of indicator 10.7.3 "
-            "(at least 0) [error]",
+            "(≥ 0) [error]",
         ),
     ],
     ids=["unknown label", "duplicate key", "bad period", "out of range"],
@@ -332,3 +332,38 @@ def test_only_the_providers_data_providers_import(cast: Any, shared_data: Path, 
                 file_name="a.csv",
                 dry_run=True,
             )
+
+
+def check(cast: Any, indicator: str, content: str) -> list[str]:
+    summary = validate_open_sdg_submission(
+        indicator=Indicator.objects.get(code=indicator),
+        provider=cast.statistics_office,
+        file=io.BytesIO(content.encode()),
+        file_name="a.csv",
+    )
+    return [str(problem) for problem in summary.problems]
+
+
+def test_a_total_that_disagrees_with_its_parts_is_a_warning(cast: Any) -> None:
+    assert check(cast, "10.7.3", "Year,Sex,Value\n2020,,10\n2020,Female,4\n2020,Male,3\n") == [
+        "a.csv, row 2, column Value ('10'): the total 10 for SEX differs from the sum of its "
+        "parts (F, M: 7) [warning]"
+    ]
+    # Parts missing: nothing to compare. A rate: parts never add up.
+    assert check(cast, "10.7.3", "Year,Sex,Value\n2020,,10\n2020,Female,4\n") == []
+    assert check(cast, "8.5.2", "Year,Sex,Value\n2020,,10\n2020,Female,4\n2020,Male,3\n") == []
+
+
+def test_an_outlier_in_a_series_is_a_warning(cast: Any) -> None:
+    years = "".join(f"{year},{10 + year % 2}\n" for year in range(2000, 2015))
+    assert check(cast, "10.7.3", f"Year,Value\n{years}2015,400\n") == [
+        "a.csv, row 17, column Value ('400'): 400 is an outlier in its series (z-score 3.9) "
+        "[warning]"
+    ]
+
+
+def test_a_value_outside_a_bounded_range_is_an_error(cast: Any) -> None:
+    assert check(cast, "8.5.2", "Year,Value\n2020,101\n") == [
+        "a.csv, row 2, column Value ('101'): 101 is outside the range of indicator 8.5.2 "
+        "([0, 100]) [error]"
+    ]
