@@ -149,6 +149,7 @@ class _RejectedError(Exception):
 
 def _sha256(file: BinaryIO) -> str:
     digest = hashlib.sha256()
+    file.seek(0)  # an upload spooled to disk may be left at its end
     for chunk in iter(lambda: file.read(1 << 20), b""):
         digest.update(chunk)
     file.seek(0)
