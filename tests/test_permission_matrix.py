@@ -11,30 +11,15 @@ rules themselves; the two-factor gate is tested in ``accounts/tests/test_two_fac
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ROLES = [
-    "anonymous",
-    "migrant_org_member",
-    "focal_point_kenya",
-    "focal_point_mexico",
-    "data_provider",
-    "moderator",
-    "reviewer",
-    "administrator",
-]
-EVERYONE = dict.fromkeys(ROLES, 200)
-LOGIN = "login"  # a redirect to the login page
-SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": LOGIN}
-
-
-def only(*roles: str, others: int = 403) -> dict[str, int | str]:
-    """Signed-in roles named here get 200, other signed-in roles ``others``, anonymous the login."""
-    return {role: (200 if role in roles else others) for role in ROLES} | {"anonymous": LOGIN}
-
+from tests import permission_rows
+from tests.permission_rows import EVERYONE, LOGIN, ROLES, SIGNED_IN, only
 
 # URL name -> (address to GET, expected outcome per role). 302 is a redirect elsewhere than login;
 # 405 means the page refuses GET (it acts only on POST).
@@ -84,6 +69,19 @@ PAGES: dict[str, tuple[str, dict[str, Any]]] = {
         dict.fromkeys(ROLES, 302) | {"administrator": 200},
     ),
 }
+
+
+def _merge_rows() -> None:
+    """Add the rows kept in ``tests/permission_rows/*.py``; a page listed twice is an error."""
+    for module_info in pkgutil.iter_modules(permission_rows.__path__):
+        module = importlib.import_module(f"{permission_rows.__name__}.{module_info.name}")
+        rows: dict[str, tuple[str, dict[str, Any]]] = getattr(module, "PAGES", {})
+        twice = set(rows) & set(PAGES)
+        assert not twice, f"{module_info.name} repeats rows for {sorted(twice)}"
+        PAGES.update(rows)
+
+
+_merge_rows()
 
 
 def url_names(patterns: list[Any], namespace: str = "") -> set[str]:
