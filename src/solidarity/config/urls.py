@@ -7,6 +7,7 @@ from solidarity.api.urls import api
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sdmx/", include("solidarity.indicators.sdmx_urls")),
 ]
 
 # Pages carry their language in the address (/fr/…, /es/…), English at the root, so a link

@@ -1,0 +1,539 @@
+"""The data hub in SDMX: structures built from the catalogue and published observations as a
+:class:`solidarity.stats.sdmx.Dataset`, for the SDMX REST API (``/sdmx/``) and ``solidarity data
+export``. The SDMX work itself (writing, reading, validating) is :mod:`solidarity.stats.sdmx`'s.
+
+One data structure definition per indicator (``DSD_10_7_3`` and dataflow ``DF_10_7_3``, agency
+``SOLIDARITY``), rather than one for the whole hub with INDICATOR as a dimension: indicators are
+broken down by different dimensions, and a hub-wide key would carry every dimension of every
+indicator, mostly "not applicable". The key is ``SERIES``, ``REF_AREA``, then the indicator's
+own dimensions in catalogue order, as the SDG data structure puts SERIES and REF_AREA first.
+
+``SERIES`` holds the series cell of Open SDG files (``_Z`` when a file has none). The SDG-shaped
+variant (``DSD_SDG_10_7_3``) follows the UN SDG data structure's concepts instead: dimensions
+with an SDG concept keep their place under it (migratory status, citizenship and country of birth
+travel in ``COMPOSITE_BREAKDOWN``), codes become their SDG codes, and an observation is left out
+when one of its codes has no SDG code, when it breaks down by a dimension the SDG structure has
+no concept for (ORIGIN, RACE_ETHNICITY), or by two dimensions that share COMPOSITE_BREAKDOWN.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+from pysdmx.io import write_sdmx
+from pysdmx.io.format import Format
+from pysdmx.model import Codelist, Dataflow, DataStructureDefinition, Organisation
+from pysdmx.model.constraint import (
+    AvailabilityConstraint,
+    ConstraintAttachment,
+    CubeKeyValue,
+    CubeRegion,
+    CubeTimeRange,
+    CubeValue,
+    TimePeriodBoundary,
+)
+from pysdmx.model.message import Header
+
+from solidarity.indicators.models import (
+    PUBLISHABLE_CONF_STATUSES,
+    Code,
+    DatasetVersion,
+    Dimension,
+    Indicator,
+    IndicatorDimension,
+    Observation,
+)
+from solidarity.stats import sdmx
+
+AGENCY = "SOLIDARITY"
+VERSION = "1.0"
+NOT_APPLICABLE = "_Z"
+TOTAL = "_T"
+# The UN SDG data structure's dimensions this hub can fill, in its key order.
+SDG_KEY_ORDER = (
+    "SEX",
+    "AGE",
+    "URBANISATION",
+    "INCOME_WEALTH_QUANTILE",
+    "COMPOSITE_BREAKDOWN",
+    "DISABILITY_STATUS",
+)
+_NOT_ID = re.compile(r"[^A-Za-z0-9_@$-]")
+Shape = Literal["hub", "sdg"]
+
+
+def sdmx_id(text: str) -> str:
+    """An SDMX identifier from a catalogue code or a series label.
+
+    >>> sdmx_id("10.7.3"), sdmx_id("Deaths (number)")
+    ('10_7_3', 'Deaths__number_')
+    """
+    return _NOT_ID.sub("_", text.strip())[:100] or NOT_APPLICABLE
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One dataflow of the hub: an indicator in the hub's shape or the SDG shape."""
+
+    indicator: Indicator
+    shape: Shape
+    structure: DataStructureDefinition
+    dataflow: Dataflow
+    # Hub dimension -> SDG concept, for the SDG shape.
+    sdg_concepts: Mapping[str, str] = field(default_factory=dict)
+    # (hub dimension, hub code) -> SDG code, for the SDG shape.
+    sdg_codes: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    sdg_series: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> str:
+        return self.dataflow.id
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        return sdmx.dimension_ids(self.structure)
+
+
+class _Catalogue:
+    """Dimensions, codes and indicators read once (four queries), whatever the number of flows
+    built from them."""
+
+    def __init__(self, indicators: QuerySet[Indicator]) -> None:
+        self.indicators = list(indicators.prefetch_related("sdg_series"))
+        self.dimensions = {d.code: d for d in Dimension.objects.order_by("order", "code")}
+        self.codes: dict[str, dict[str, Code]] = {}
+        for code in Code.objects.order_by("dimension", "provider", "order", "code"):
+            # Common codes first; a provider's own code of the same id does not replace one.
+            self.codes.setdefault(code.dimension_id, {}).setdefault(code.code, code)
+        self.by_indicator: dict[str, list[str]] = {}
+        links = IndicatorDimension.objects.filter(indicator__in=[i.code for i in self.indicators])
+        for link in links.order_by("order", "dimension__order"):
+            if link.dimension_id != "TIME_PERIOD":
+                self.by_indicator.setdefault(link.indicator_id, []).append(link.dimension_id)
+        series = (
+            _public_observations(_latest_public_versions())
+            .exclude(series="")
+            .values_list("version__dataset__indicator_id", "series")
+            .distinct()
+        )
+        self.series: dict[str, set[str]] = {}
+        for indicator_code, label in series:
+            self.series.setdefault(indicator_code, set()).add(label)
+
+    def codelist(self, dimension: str) -> Codelist:
+        codes = self.codes.get(dimension, {})
+        name = self.dimensions[dimension].name if dimension in self.dimensions else dimension
+        return sdmx.codelist(
+            f"CL_{dimension}",
+            {code: entry.name for code, entry in codes.items()},
+            agency=AGENCY,
+            version=VERSION,
+            name=name,
+        )
+
+    def hub_flow(self, indicator: Indicator) -> Flow:
+        series = {NOT_APPLICABLE: "Not applicable"}
+        series.update({s.code: s.description[:200] for s in indicator.sdg_series.all()})
+        series.update(
+            {sdmx_id(label): label for label in sorted(self.series.get(indicator.code, ()))}
+        )
+        dimensions = {
+            "SERIES": sdmx.codelist(
+                f"CL_SERIES_{sdmx_id(indicator.code)}",
+                series,
+                agency=AGENCY,
+                version=VERSION,
+                name=f"Series of {indicator.code}",
+            ),
+            "REF_AREA": self.codelist("REF_AREA"),
+        }
+        for dimension in self.by_indicator.get(indicator.code, []):
+            dimensions.setdefault(dimension, self.codelist(dimension))
+        return self._flow(indicator, "hub", dimensions)
+
+    def sdg_flow(self, indicator: Indicator) -> Flow:
+        concepts: dict[str, str] = {}
+        codes: dict[tuple[str, str], str] = {}
+        concept_codes: dict[str, dict[str, str]] = {}
+        for dimension in self.by_indicator.get(indicator.code, []):
+            concept = self.dimensions[dimension].sdg_concept if dimension in self.dimensions else ""
+            if concept not in SDG_KEY_ORDER:
+                continue
+            concepts[dimension] = concept
+            for code, entry in self.codes.get(dimension, {}).items():
+                if entry.sdg_code:
+                    codes[(dimension, code)] = entry.sdg_code
+                    concept_codes.setdefault(concept, {})[entry.sdg_code] = entry.name
+        series = {s.code: s.description[:200] for s in indicator.sdg_series.all()}
+        dimensions: dict[str, Codelist] = {
+            "SERIES": sdmx.codelist(
+                f"CL_SDG_SERIES_{sdmx_id(indicator.code)}",
+                series or {NOT_APPLICABLE: "Not applicable"},
+                agency=AGENCY,
+                version=VERSION,
+            ),
+            "REF_AREA": self.codelist("REF_AREA"),
+        }
+        for concept in SDG_KEY_ORDER:
+            if concept in concept_codes:
+                if concept == "COMPOSITE_BREAKDOWN":
+                    concept_codes[concept].setdefault(NOT_APPLICABLE, "Not applicable")
+                dimensions[concept] = sdmx.codelist(
+                    f"CL_SDG_{concept}", concept_codes[concept], agency=AGENCY, version=VERSION
+                )
+        return self._flow(indicator, "sdg", dimensions, concepts=concepts, codes=codes)
+
+    def _flow(
+        self,
+        indicator: Indicator,
+        shape: Shape,
+        dimensions: Mapping[str, Codelist],
+        *,
+        concepts: Mapping[str, str] | None = None,
+        codes: Mapping[tuple[str, str], str] | None = None,
+    ) -> Flow:
+        prefix = "SDG_" if shape == "sdg" else ""
+        name = f"{indicator.code} {indicator.name}"[:200]
+        structure = sdmx.data_structure(
+            agency=AGENCY,
+            id=f"DSD_{prefix}{sdmx_id(indicator.code)}",
+            name=name,
+            dimensions=dimensions,
+            version=VERSION,
+        )
+        flow = sdmx.dataflow(
+            structure, id=f"DF_{prefix}{sdmx_id(indicator.code)}", name=name, version=VERSION
+        )
+        series = frozenset(code.id for code in dimensions["SERIES"]) if shape == "sdg" else None
+        return Flow(
+            indicator, shape, structure, flow, concepts or {}, codes or {}, series or frozenset()
+        )
+
+
+def flow_list(*, indicator: str | None = None) -> list[Flow]:
+    """Every dataflow of the hub (each indicator in both shapes), or one indicator's."""
+    indicators = Indicator.objects.order_by("order", "code")
+    if indicator is not None:
+        indicators = indicators.filter(code=indicator)
+    catalogue = _Catalogue(indicators)
+    flows = []
+    for row in catalogue.indicators:
+        flows.append(catalogue.hub_flow(row))
+        flows.append(catalogue.sdg_flow(row))
+    return flows
+
+
+def flow_get(*, id: str) -> Flow:
+    """A dataflow by its id (``DF_10_7_3``, ``DF_SDG_10_7_3``); `LookupError` when none."""
+    shape: Shape = "sdg" if id.startswith("DF_SDG_") else "hub"
+    wanted = id.removeprefix("DF_SDG_" if shape == "sdg" else "DF_")
+    for indicator_code in Indicator.objects.values_list("code", flat=True):
+        if sdmx_id(indicator_code) == wanted:
+            catalogue = _Catalogue(Indicator.objects.filter(code=indicator_code))
+            row = catalogue.indicators[0]
+            return catalogue.sdg_flow(row) if shape == "sdg" else catalogue.hub_flow(row)
+    raise LookupError(id)
+
+
+def flow_for_indicator(*, code: str, shape: Shape = "hub") -> Flow:
+    """Raises ``Indicator.DoesNotExist`` for an unknown code."""
+    catalogue = _Catalogue(Indicator.objects.filter(code=code))
+    if not catalogue.indicators:
+        raise Indicator.DoesNotExist(code)
+    row = catalogue.indicators[0]
+    return catalogue.sdg_flow(row) if shape == "sdg" else catalogue.hub_flow(row)
+
+
+# Published data ------------------------------------------------------------------------------
+
+
+def _latest_public_versions() -> QuerySet[DatasetVersion]:
+    """Each dataset's latest version that the public may read: published, past its embargo. A
+    later published version replaces an earlier one; drafts and embargoed versions never show."""
+    now = timezone.now()
+    public = DatasetVersion.objects.filter(status=DatasetVersion.Status.PUBLISHED).filter(
+        Q(embargo_until__isnull=True) | Q(embargo_until__lte=now)
+    )
+    latest = public.values("dataset").annotate(number=Max("number"))
+    wanted = Q()
+    for row in latest:
+        wanted |= Q(dataset_id=row["dataset"], number=row["number"])
+    return public.filter(wanted) if latest else public.none()
+
+
+def _public_observations(versions: QuerySet[DatasetVersion]) -> QuerySet[Observation]:
+    # Confidential cells are never published, whatever the version.
+    return Observation.objects.filter(
+        version__in=versions, conf_status__in=PUBLISHABLE_CONF_STATUSES
+    )
+
+
+def published_versions(
+    *, flow: Flow, ref_areas: Sequence[str] = (), updated_after: datetime | None = None
+) -> list[DatasetVersion]:
+    """The versions whose observations make up ``flow``'s published data."""
+    versions = _latest_public_versions().filter(dataset__indicator=flow.indicator)
+    if ref_areas:
+        versions = versions.filter(dataset__ref_area__code__in=ref_areas)
+    rows = list(versions.select_related("dataset__ref_area").order_by("dataset__ref_area__code"))
+    if updated_after is not None:
+        rows = [v for v in rows if published_when(v) > updated_after]
+    return rows
+
+
+def published_when(version: DatasetVersion) -> datetime:
+    """When a version became public: published, or its embargo's end if later."""
+    moments = [m for m in (version.published_at, version.embargo_until) if m is not None]
+    return max(moments) if moments else version.created_at
+
+
+@dataclass(frozen=True)
+class DataQuery:
+    """What an SDMX data query asks for: codes per dimension (empty = any)."""
+
+    codes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    start_period: str = ""
+    end_period: str = ""
+    last_observations: int | None = None
+    first_observations: int | None = None
+
+    def selects(self, key: Mapping[str, str], period: str) -> bool:
+        if any(key.get(d) not in wanted for d, wanted in self.codes.items() if wanted):
+            return False
+        if self.start_period and period[: len(self.start_period)] < self.start_period:
+            return False
+        return not (self.end_period and period[: len(self.end_period)] > self.end_period)
+
+
+def _hub_key(flow: Flow, observation: Observation, ref_area: str) -> dict[str, str] | None:
+    codes = observation.dimensions or {}
+    key = {"SERIES": sdmx_id(observation.series) if observation.series else NOT_APPLICABLE}
+    key["REF_AREA"] = ref_area
+    for dimension in flow.dimensions[2:]:
+        key[dimension] = str(codes.get(dimension, TOTAL))
+    if flow.shape == "hub":
+        return key
+    return _sdg_key(flow, observation, key)
+
+
+def _sdg_key(flow: Flow, observation: Observation, hub: dict[str, str]) -> dict[str, str] | None:
+    codes = {d: str(c) for d, c in (observation.dimensions or {}).items()}
+    allowed_series = flow.sdg_series
+    if observation.series in allowed_series:
+        series = observation.series
+    elif not observation.series and len(allowed_series) == 1:
+        series = next(iter(allowed_series))
+    else:
+        return None
+    key = {"SERIES": series, "REF_AREA": hub["REF_AREA"]}
+    composite = [d for d, c in flow.sdg_concepts.items() if c == "COMPOSITE_BREAKDOWN"]
+    for dimension, code in codes.items():
+        # A breakdown the SDG structure cannot say: the observation is left out.
+        if dimension not in flow.sdg_concepts and code != TOTAL:
+            return None
+    for dimension, concept in flow.sdg_concepts.items():
+        if concept == "COMPOSITE_BREAKDOWN":
+            continue
+        sdg_code = flow.sdg_codes.get((dimension, codes.get(dimension, TOTAL)))
+        if sdg_code is None:
+            return None
+        key[concept] = sdg_code
+    if composite:
+        broken = [d for d in composite if codes.get(d, TOTAL) != TOTAL]
+        if len(broken) > 1:
+            return None
+        if broken:
+            sdg_code = flow.sdg_codes.get((broken[0], codes[broken[0]]))
+            if sdg_code is None:
+                return None
+            key["COMPOSITE_BREAKDOWN"] = sdg_code
+        else:
+            key["COMPOSITE_BREAKDOWN"] = NOT_APPLICABLE
+    return {d: key[d] for d in flow.dimensions}
+
+
+def _attributes(observation: Observation) -> tuple[tuple[str, str], ...]:
+    values = {
+        "OBS_STATUS": observation.obs_status,
+        "CONF_STATUS": observation.conf_status,
+        "UNIT_MEASURE": observation.unit,
+        "UNIT_MULT": ""
+        if observation.unit_multiplier is None
+        else str(observation.unit_multiplier),
+        "COMMENT_OBS": observation.footnote,
+    }
+    return tuple((name, value) for name, value in values.items() if value)
+
+
+def published_observations(
+    *, flow: Flow, versions: Iterable[DatasetVersion], query: DataQuery | None = None
+) -> Iterator[sdmx.Observation]:
+    """The published, non-confidential observations of ``versions`` as SDMX observations,
+    filtered by ``query``, read from the database in chunks."""
+    query = query or DataQuery()
+    dimensions = flow.dimensions
+    for version in versions:
+        ref_area = version.dataset.ref_area.code
+        rows = _public_observations(DatasetVersion.objects.filter(pk=version.pk)).order_by(
+            "series", "series_key", "time_period"
+        )
+        selected = (
+            sdmx.Observation(
+                key=tuple((d, key[d]) for d in dimensions),
+                time_period=row.time_period,
+                value=row.value,
+                attributes=_attributes(row),
+            )
+            for row in rows.iterator(chunk_size=2000)
+            if (key := _hub_key(flow, row, ref_area)) is not None
+            and query.selects(key, row.time_period)
+        )
+        yield from _first_last(selected, query)
+
+
+def _first_last(
+    observations: Iterator[sdmx.Observation], query: DataQuery
+) -> Iterator[sdmx.Observation]:
+    """``firstNObservations`` / ``lastNObservations``: the observations come ordered by series,
+    then period, so each series is a run and only its last N are held."""
+    if query.last_observations is None and query.first_observations is None:
+        yield from observations
+        return
+    current: tuple[tuple[str, str], ...] | None = None
+    run: list[sdmx.Observation] = []
+
+    def chosen(run: list[sdmx.Observation]) -> list[sdmx.Observation]:
+        picked = run
+        if query.first_observations is not None:
+            picked = picked[: query.first_observations]
+        if query.last_observations is not None:
+            picked = list(deque(picked, maxlen=query.last_observations))
+        return picked
+
+    for observation in observations:
+        if observation.key != current:
+            yield from chosen(run)
+            current, run = observation.key, []
+        run.append(observation)
+    yield from chosen(run)
+
+
+def published_dataset(
+    *, flow: Flow, versions: Iterable[DatasetVersion], query: DataQuery | None = None
+) -> sdmx.Dataset:
+    return sdmx.Dataset(
+        flow.structure, published_observations(flow=flow, versions=versions, query=query)
+    )
+
+
+def availability(
+    *, flow: Flow, versions: Iterable[DatasetVersion], query: DataQuery
+) -> tuple[dict[str, list[str]], list[str], int]:
+    """Which codes of each dimension have data under ``query`` (in codelist order), the
+    periods, and the number of observations."""
+    found: dict[str, set[str]] = {d: set() for d in flow.dimensions}
+    periods: set[str] = set()
+    count = 0
+    for observation in published_observations(flow=flow, versions=versions, query=query):
+        count += 1
+        for dimension, code in observation.key:
+            found[dimension].add(code)
+        periods.add(observation.time_period)
+    order = {
+        component.id: [code.id for code in component.local_codes]
+        for component in flow.structure.components.dimensions
+        if isinstance(component.local_codes, Codelist)
+    }
+    codes = {d: [c for c in order.get(d, sorted(found[d])) if c in found[d]] for d in found}
+    return codes, sorted(periods), count
+
+
+# Structure messages ---------------------------------------------------------------------------
+
+StructureType = Literal["datastructure", "dataflow", "codelist", "conceptscheme"]
+_STRUCTURE_FORMATS = {"2.1": Format.STRUCTURE_SDMX_ML_2_1, "3.0": Format.STRUCTURE_SDMX_ML_3_0}
+
+
+def structure_artefacts(
+    *, flows: Sequence[Flow], type: StructureType, agency: str, id: str
+) -> list[Any]:
+    """The artefacts of ``type`` among ``flows`` matching ``agency`` and ``id`` (``all`` or
+    ``*`` for any). A data structure comes with its codelists and concept scheme, so that the
+    message stands on its own (as ``references=children`` would)."""
+
+    def wanted(artefact: Any) -> bool:
+        return agency in ("all", "*", str(artefact.agency)) and id in ("all", "*", artefact.id)
+
+    found: dict[str, Any] = {}
+    for flow in flows:
+        if type == "dataflow":
+            candidates: list[Any] = [flow.dataflow]
+        elif type == "codelist":
+            candidates = list(sdmx.codelists(flow.structure))
+        elif type == "conceptscheme":
+            candidates = [sdmx.concept_scheme(flow.structure)]
+        else:
+            candidates = [flow.structure] if wanted(flow.structure) else []
+            if candidates:
+                for artefact in sdmx.structure_artefacts(flow.structure):
+                    found.setdefault(artefact.short_urn, artefact)
+            continue
+        for artefact in candidates:
+            if wanted(artefact):
+                found.setdefault(artefact.short_urn, artefact)
+    return list(found.values())
+
+
+def structure_message(artefacts: Sequence[Any], *, version: Literal["2.1", "3.0"]) -> str:
+    """An SDMX-ML structure message, written by pysdmx."""
+    message = write_sdmx(
+        list(artefacts), _STRUCTURE_FORMATS[version], header=Header(sender=Organisation(id=AGENCY))
+    )
+    assert message is not None  # write_sdmx returns the text when given no path
+    return message
+
+
+def availability_message(
+    *,
+    flow: Flow,
+    codes: Mapping[str, Sequence[str]],
+    periods: Sequence[str],
+    observations: int,
+    version: Literal["2.1", "3.0"],
+) -> str:
+    """An availability constraint (SDMX 2.x ``availableconstraint``): the codes that have data,
+    written by pysdmx as an actual content constraint."""
+    key_values = [
+        CubeKeyValue(id=dimension, values=[CubeValue(value=code) for code in found])
+        for dimension, found in codes.items()
+        if found
+    ]
+    if periods:
+        key_values.append(
+            CubeKeyValue(
+                id=sdmx.TIME_PERIOD,
+                time_range=CubeTimeRange(
+                    start_period=TimePeriodBoundary(period=periods[0]),
+                    end_period=TimePeriodBoundary(period=periods[-1]),
+                ),
+            )
+        )
+    constraint = AvailabilityConstraint(
+        constraint_attachment=ConstraintAttachment(
+            data_provider=None, dataflows=[str(flow.dataflow.urn or _flow_urn(flow.dataflow))]
+        ),
+        cube_region=CubeRegion(key_values=key_values),
+        obs_count=observations,
+    )
+    return structure_message([constraint], version=version)
+
+
+def _flow_urn(flow: Dataflow) -> str:
+    return f"urn:sdmx:org.sdmx.infomodel.datastructure.{flow.short_urn}"

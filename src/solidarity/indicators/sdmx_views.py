@@ -1,0 +1,434 @@
+"""The SDMX REST API under ``/sdmx/`` (SDMX 2.x conventions): ``data``, ``structure`` and
+``availability``. Public and read-only: published data only, never a draft, an embargoed version or
+a confidential cell (:mod:`solidarity.indicators.sdmx` reads only those).
+
+Errors are SDMX-ML 2.1 error messages, in English as SDMX services answer them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain
+from typing import Literal, cast
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_safe
+from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
+
+from solidarity.indicators import sdmx as hub
+from solidarity.indicators.models import DatasetVersion
+from solidarity.stats import sdmx
+
+_MES = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
+_COM = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_CHUNK = 64 * 1024
+
+
+def sdmx_error(status: int, code: int, text: str) -> HttpResponse:
+    """An SDMX-ML 2.1 error message (SDMX codes: 100 no results, 140 syntax error, 406 not
+    acceptable, 501 not implemented)."""
+    root = etree.Element(f"{{{_MES}}}Error", nsmap={"mes": _MES, "com": _COM})
+    message = etree.SubElement(root, f"{{{_MES}}}ErrorMessage", code=str(code))
+    etree.SubElement(message, f"{{{_COM}}}Text", {_XML_LANG: "en"}).text = text
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return HttpResponse(body, status=status, content_type="application/xml; charset=utf-8")
+
+
+# Formats and content negotiation --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataFormat:
+    name: str
+    media_type: str
+    kind: Literal["ml", "csv", "json"]
+    ml_format: sdmx.MlDataFormat | None = None
+    csv_version: sdmx.CsvVersion | None = None
+
+
+DATA_FORMATS = {
+    f.name: f
+    for f in (
+        DataFormat(
+            "genericdata",
+            "application/vnd.sdmx.genericdata+xml;version=2.1",
+            "ml",
+            ml_format="2.1-generic",
+        ),
+        DataFormat(
+            "structurespecificdata",
+            "application/vnd.sdmx.structurespecificdata+xml;version=2.1",
+            "ml",
+            ml_format="2.1-structure-specific",
+        ),
+        DataFormat(
+            "structurespecificdata-3.0",
+            "application/vnd.sdmx.data+xml;version=3.0.0",
+            "ml",
+            ml_format="3.0-structure-specific",
+        ),
+        DataFormat("csv-1.0", "application/vnd.sdmx.data+csv;version=1.0.0", "csv", None, "1.0"),
+        DataFormat("csv", "application/vnd.sdmx.data+csv;version=2.0.0", "csv", None, "2.0"),
+        DataFormat("jsondata", "application/vnd.sdmx.data+json;version=2.1.0", "json"),
+    )
+}
+# Media types (type, version or "") -> format. The version-less and generic XML types get the
+# SDMX 2.1 web services' defaults.
+_DATA_MEDIA = {
+    ("application/vnd.sdmx.genericdata+xml", "2.1"): "genericdata",
+    ("application/vnd.sdmx.genericdata+xml", ""): "genericdata",
+    ("application/vnd.sdmx.structurespecificdata+xml", "2.1"): "structurespecificdata",
+    ("application/vnd.sdmx.structurespecificdata+xml", ""): "structurespecificdata",
+    ("application/vnd.sdmx.structurespecificdata+xml", "3.0.0"): "structurespecificdata-3.0",
+    ("application/vnd.sdmx.data+xml", "3.0.0"): "structurespecificdata-3.0",
+    ("application/vnd.sdmx.data+csv", "1.0.0"): "csv-1.0",
+    ("application/vnd.sdmx.data+csv", "2.0.0"): "csv",
+    ("application/vnd.sdmx.data+csv", ""): "csv",
+    ("text/csv", ""): "csv",
+    ("application/vnd.sdmx.data+json", "2.1.0"): "jsondata",
+    ("application/vnd.sdmx.data+json", ""): "jsondata",
+    ("application/json", ""): "jsondata",
+    ("application/xml", ""): "genericdata",
+    ("text/xml", ""): "genericdata",
+    ("*/*", ""): "genericdata",
+    ("application/*", ""): "genericdata",
+}
+# The ``format=`` query parameter: the SDMX 2.1 web services' names, and the CLI's.
+_DATA_FORMAT_NAMES = {
+    **{name: name for name in DATA_FORMATS},
+    "sdmx-ml": "structurespecificdata",
+    "sdmx-ml-generic": "genericdata",
+    "sdmx-ml-3.0": "structurespecificdata-3.0",
+    "sdmx-csv": "csv",
+    "sdmx-csv-1.0": "csv-1.0",
+    "sdmx-json": "jsondata",
+    "json": "jsondata",
+}
+_STRUCTURE_MEDIA = {
+    ("application/vnd.sdmx.structure+xml", "2.1"): "2.1",
+    ("application/vnd.sdmx.structure+xml", ""): "2.1",
+    ("application/vnd.sdmx.structure+xml", "3.0.0"): "3.0",
+    ("application/xml", ""): "2.1",
+    ("text/xml", ""): "2.1",
+    ("*/*", ""): "2.1",
+    ("application/*", ""): "2.1",
+}
+_STRUCTURE_FORMAT_NAMES = {"structure": "2.1", "sdmx-2.1": "2.1", "structure-3.0": "3.0"}
+_STRUCTURE_FORMAT_NAMES["sdmx-3.0"] = "3.0"
+_STRUCTURE_MEDIA_TYPES = {
+    "2.1": "application/vnd.sdmx.structure+xml;version=2.1",
+    "3.0": "application/vnd.sdmx.structure+xml;version=3.0.0",
+}
+
+
+def _accepted(header: str) -> list[tuple[str, str]]:
+    """The media types of an Accept header, best first: (type, version)."""
+    ranked: list[tuple[float, int, str, str]] = []
+    for position, part in enumerate(header.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media, params = pieces[0].lower(), dict(p.split("=", 1) for p in pieces[1:] if "=" in p)
+        try:
+            quality = float(params.get("q", "1"))
+        except ValueError:
+            quality = 0
+        if media and quality > 0:
+            ranked.append((-quality, position, media, params.get("version", "").strip('"')))
+    return [(media, version) for _, _, media, version in sorted(ranked)]
+
+
+def _negotiate(request: HttpRequest, table: dict[tuple[str, str], str], names: dict[str, str]):  # type: ignore[no-untyped-def]
+    """The format asked for by ``format=``, else the Accept header; None when nothing fits."""
+    named = request.GET.get("format")
+    if named:
+        return names.get(named.lower())
+    header = request.headers.get("Accept", "").strip() or "*/*"
+    for media, version in _accepted(header):
+        alias = {"2.1.0": "2.1", "2.1": "2.1.0", "3.0": "3.0.0", "1.0": "1.0.0", "2.0": "2.0.0"}
+        for candidate in (version, alias.get(version, version)):
+            if (media, candidate) in table:
+                return table[(media, candidate)]
+    return None
+
+
+def _not_acceptable(offered: list[str]) -> HttpResponse:
+    return sdmx_error(
+        406,
+        406,
+        "Not acceptable: this service answers " + ", ".join(offered) + " (or use format=).",
+    )
+
+
+# Queries --------------------------------------------------------------------------------------
+
+
+class BadQueryError(ValueError):
+    """A query that SDMX calls a syntax error (code 140)."""
+
+
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(code for code in text.replace(",", "+").split("+") if code)
+
+
+def _data_query(request: HttpRequest, flow: hub.Flow, key: str) -> hub.DataQuery:
+    dimensions = flow.dimensions
+    codes: dict[str, frozenset[str]] = {}
+    if key and key not in ("all", "*"):
+        positions = key.split(".")
+        if len(positions) != len(dimensions):
+            raise BadQueryError(
+                f"The key {key!r} has {len(positions)} positions; {flow.id} has "
+                f"{len(dimensions)} dimensions: {'.'.join(dimensions)}."
+            )
+        codes = {d: _codes(p) for d, p in zip(dimensions, positions, strict=True) if p}
+    start, end = request.GET.get("startPeriod", ""), request.GET.get("endPeriod", "")
+    for name, value in request.GET.dict().items():
+        if not (name.startswith("c[") and name.endswith("]")):
+            continue
+        dimension = name[2:-1]
+        if dimension == sdmx.TIME_PERIOD:
+            for part in value.replace(",", "+").split("+"):
+                operator, _, period = part.rpartition(":")
+                if operator in ("ge", "gt") and period:
+                    start = period
+                elif operator in ("le", "lt") and period:
+                    end = period
+                elif operator in ("", "eq") and period:
+                    start = end = period
+                else:
+                    raise BadQueryError(f"c[TIME_PERIOD]={value!r}: use ge:, le: or a period.")
+            continue
+        if dimension not in dimensions:
+            raise BadQueryError(
+                f"c[{dimension}]: {flow.id} has no dimension {dimension!r}; "
+                f"its dimensions are {', '.join(dimensions)}."
+            )
+        wanted = _codes(value.removeprefix("eq:"))
+        codes[dimension] = codes[dimension] & wanted if dimension in codes else wanted
+    return hub.DataQuery(
+        codes=codes,
+        start_period=start,
+        end_period=end,
+        last_observations=_count(request, "lastNObservations"),
+        first_observations=_count(request, "firstNObservations"),
+    )
+
+
+def _count(request: HttpRequest, name: str) -> int | None:
+    text = request.GET.get(name)
+    if text is None:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise BadQueryError(f"{name} must be a whole number from 1 on, not {text!r}.")
+    return int(text)
+
+
+def _updated_after(request: HttpRequest) -> datetime | None:
+    text = request.GET.get("updatedAfter")
+    if not text:
+        return None
+    moment = parse_datetime(text.replace(" ", "+"))
+    if moment is None or moment.tzinfo is None:
+        raise BadQueryError(f"updatedAfter must be a date and time with its zone, not {text!r}.")
+    return moment
+
+
+def _flow_or_none(reference: str) -> hub.Flow | None:
+    """A flow by ``DF_10_7_3``, ``SOLIDARITY,DF_10_7_3`` or ``SOLIDARITY,DF_10_7_3,1.0``."""
+    parts = reference.split(",")
+    if len(parts) > 3:
+        return None
+    agency, flow_id, version = (
+        (hub.AGENCY, parts[0], "latest") if len(parts) == 1 else (*parts, "latest")[:3]
+    )
+    if agency not in (hub.AGENCY, "all", "*") or version not in (hub.VERSION, "latest", "*", "~"):
+        return None
+    try:
+        return hub.flow_get(id=flow_id)
+    except LookupError:
+        return None
+
+
+def _no_flow(reference: str) -> HttpResponse:
+    return sdmx_error(404, 100, f"No dataflow {reference!r}: see /sdmx/structure/dataflow.")
+
+
+def _validators(versions: list[DatasetVersion], *extra: str) -> tuple[str, datetime | None]:
+    """An ETag and Last-Modified from the published versions served: published versions never
+    change, so the answer changes only when another version is published (or its embargo ends)."""
+    seen = ";".join(f"{v.pk}@{hub.published_when(v).isoformat()}" for v in versions)
+    digest = hashlib.sha256("|".join((*extra, seen)).encode()).hexdigest()[:32]
+    last = max((hub.published_when(v) for v in versions), default=None)
+    return quote_etag(digest), last
+
+
+def _headers(response: HttpResponseBase, etag: str, last: datetime | None) -> None:
+    response["ETag"] = etag
+    if last is not None:
+        response["Last-Modified"] = http_date(last.timestamp())
+    response["Cache-Control"] = "public, max-age=300"
+    response["Vary"] = "Accept"
+
+
+def _spooled(write: Callable[[io.BufferedIOBase], object]) -> Iterator[bytes]:
+    """Write a whole message to a spool (memory up to 8 MiB, then a temporary file), then hand it
+    out in chunks: the SDMX-ML and SDMX-JSON writers push their output, and a push cannot become a
+    pull without a thread, which would need a database connection of its own."""
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+        write(spool)  # type: ignore[arg-type]
+        spool.seek(0)
+        while chunk := spool.read(_CHUNK):
+            yield chunk
+
+
+def _body(data_format: DataFormat, dataset: sdmx.Dataset, flow: hub.Flow) -> Iterator[bytes]:
+    if data_format.kind == "csv":
+        assert data_format.csv_version is not None
+        lines = sdmx.write_sdmx_csv(
+            dataset, version=data_format.csv_version, dataflow=flow.dataflow
+        )
+        return (line.encode() for line in lines)
+    if data_format.kind == "json":
+
+        def write_json(spool: io.BufferedIOBase) -> None:
+            text = io.TextIOWrapper(spool, encoding="utf-8")  # type: ignore[type-var]
+            sdmx.write_sdmx_json(dataset, text, dataflow=flow.dataflow)
+            text.flush()
+            text.detach()
+
+        return _spooled(write_json)
+    assert data_format.ml_format is not None
+    ml_format = data_format.ml_format
+    return _spooled(lambda spool: sdmx.stream_sdmx_ml(dataset, spool, format=ml_format))
+
+
+# Views ----------------------------------------------------------------------------------------
+
+
+@require_safe
+def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
+    """``/sdmx/data/{flow}/{key}``: published observations, filtered, in the format asked for."""
+    chosen = _negotiate(request, _DATA_MEDIA, _DATA_FORMAT_NAMES)
+    if chosen is None:
+        return _not_acceptable([f.media_type for f in DATA_FORMATS.values()])
+    data_format = DATA_FORMATS[chosen]
+    found = _flow_or_none(flow)
+    if found is None:
+        return _no_flow(flow)
+    at_observation = request.GET.get("dimensionAtObservation", "AllDimensions")
+    if at_observation not in ("AllDimensions", sdmx.TIME_PERIOD):
+        return sdmx_error(
+            501, 501, "dimensionAtObservation: AllDimensions and TIME_PERIOD are supported."
+        )
+    if at_observation == sdmx.TIME_PERIOD and data_format.kind != "csv":
+        return sdmx_error(
+            501,
+            501,
+            "dimensionAtObservation=TIME_PERIOD is answered in SDMX-CSV only (the data are "
+            "flat); other formats are written with AllDimensions.",
+        )
+    try:
+        query = _data_query(request, found, key)
+        updated_after = _updated_after(request)
+    except BadQueryError as error:
+        return sdmx_error(400, 140, str(error))
+    ref_areas = sorted(query.codes.get("REF_AREA", ()))
+    versions = hub.published_versions(flow=found, ref_areas=ref_areas, updated_after=updated_after)
+    etag, last = _validators(versions, found.id, chosen, request.get_full_path())
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=None if last is None else int(last.timestamp())
+    )
+    if not_modified is not None:
+        _headers(not_modified, etag, last)
+        return not_modified
+    observations = hub.published_observations(flow=found, versions=versions, query=query)
+    first = next(observations, None)
+    if first is None:
+        return sdmx_error(404, 100, "No results found.")
+    if request.method == "HEAD":
+        response: HttpResponseBase = HttpResponse(content_type=data_format.media_type)
+    else:
+        dataset = sdmx.Dataset(found.structure, chain([first], observations))
+        response = StreamingHttpResponse(
+            _body(data_format, dataset, found), content_type=data_format.media_type
+        )
+    _headers(response, etag, last)
+    return response
+
+
+_STRUCTURE_TYPES = ("datastructure", "dataflow", "codelist", "conceptscheme")
+
+
+@require_safe
+def structure(
+    request: HttpRequest,
+    type: str,
+    agency: str = "all",
+    id: str = "all",
+    version: str = "latest",
+) -> HttpResponseBase:
+    """``/sdmx/structure/{type}/{agency}/{id}/{version}``: data structures, dataflows, codelists
+    and concept schemes; ``all`` (or ``*``) for any agency or id, ``latest`` (or ``~``)."""
+    chosen = _negotiate(request, _STRUCTURE_MEDIA, _STRUCTURE_FORMAT_NAMES)
+    if chosen is None:
+        return _not_acceptable(list(_STRUCTURE_MEDIA_TYPES.values()))
+    if type not in _STRUCTURE_TYPES:
+        return sdmx_error(
+            501, 501, f"Structure type {type!r}: this service has {', '.join(_STRUCTURE_TYPES)}."
+        )
+    artefacts = []
+    if version in ("latest", "all", "*", "~", "+", hub.VERSION):
+        artefacts = hub.structure_artefacts(
+            flows=hub.flow_list(), type=cast(hub.StructureType, type), agency=agency, id=id
+        )
+    if not artefacts:
+        return sdmx_error(404, 100, f"No {type} {agency}/{id}/{version}.")
+    body = hub.structure_message(artefacts, version=chosen)
+    response = HttpResponse(body, content_type=_STRUCTURE_MEDIA_TYPES[chosen])
+    response["Vary"] = "Accept"
+    return response
+
+
+@require_safe
+def availability(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
+    """``/sdmx/availability/{flow}/{key}``: which codes have published data under the key and
+    ``c[]`` filters (mode ``exact``), as an actual content constraint."""
+    chosen = _negotiate(request, _STRUCTURE_MEDIA, _STRUCTURE_FORMAT_NAMES)
+    if chosen is None:
+        return _not_acceptable(list(_STRUCTURE_MEDIA_TYPES.values()))
+    found = _flow_or_none(flow)
+    if found is None:
+        return _no_flow(flow)
+    if request.GET.get("mode", "exact") != "exact":
+        return sdmx_error(501, 501, "mode: only exact is supported.")
+    try:
+        query = _data_query(request, found, key)
+        updated_after = _updated_after(request)
+    except BadQueryError as error:
+        return sdmx_error(400, 140, str(error))
+    ref_areas = sorted(query.codes.get("REF_AREA", ()))
+    versions = hub.published_versions(flow=found, ref_areas=ref_areas, updated_after=updated_after)
+    etag, last = _validators(versions, "availability", chosen, request.get_full_path())
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=None if last is None else int(last.timestamp())
+    )
+    if not_modified is not None:
+        _headers(not_modified, etag, last)
+        return not_modified
+    codes, periods, count = hub.availability(flow=found, versions=versions, query=query)
+    if not count:
+        return sdmx_error(404, 100, "No results found.")
+    body = hub.availability_message(
+        flow=found, codes=codes, periods=periods, observations=count, version=chosen
+    )
+    response = HttpResponse(body, content_type=_STRUCTURE_MEDIA_TYPES[chosen])
+    _headers(response, etag, last)
+    return response
