@@ -300,5 +300,61 @@ def data_import(
         click.echo(f"Imported as version {version.number} (draft) of dataset {version.dataset_id}.")
 
 
+@data.command(
+    name="coverage",
+    epilog="Example:\n\n\b\n  solidarity data coverage --indicator 10.7.3 --ref-area GBR",
+)
+@click.option("--indicator", metavar="CODE", help="Only this indicator, e.g. 10.7.3.")
+@click.option(
+    "--ref-area",
+    metavar="ISO3",
+    help="Only this reference area (ISO3 or M49 code); lists its indicators without data too.",
+)
+def data_coverage(indicator: str | None, ref_area: str | None) -> None:
+    """Print which breakdowns of each indicator a country's published data have and which are
+    missing, one line per indicator and reference area."""
+    setup_django()
+    from solidarity.indicators.models import Code, Indicator
+    from solidarity.indicators.publication import coverage_report
+    from solidarity.indicators.selectors import ref_area_get
+
+    indicator_row = None
+    if indicator:
+        indicator_row = Indicator.objects.filter(code=indicator).first()
+        if indicator_row is None:
+            raise click.BadParameter(
+                f"no indicator with code {indicator!r}", param_hint="--indicator"
+            )
+    area_code = None
+    if ref_area:
+        try:
+            area_code = ref_area_get(iso3_or_m49=ref_area)
+        except Code.DoesNotExist:
+            raise click.BadParameter(
+                f"no reference area {ref_area!r}", param_hint="--ref-area"
+            ) from None
+    rows = coverage_report(indicator=indicator_row, ref_area=area_code)
+    if not rows:
+        click.echo("No data published yet.")
+        return
+    table = [("INDICATOR", "REF_AREA", "PROVIDERS", "PRESENT", "MISSING")] + [
+        (
+            row.indicator,
+            f"{row.ref_area} {row.ref_area_name}",
+            ",".join(row.providers) or "-",
+            ",".join(row.present) or "-",
+            ",".join(row.missing) or "-",
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[column]) for line in table) for column in range(4)]
+    for line in table:
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(line[:4], widths, strict=True))
+            + "  "
+            + line[4]
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

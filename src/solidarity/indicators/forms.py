@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import Organisation
 from solidarity.indicators.models import Dimension, Indicator, LabelMapping
-from solidarity.reference.models import Objective, SdgGoal
+from solidarity.reference.models import Country, Objective, SdgGoal
 
 
 class IndicatorFilterForm(forms.Form):
@@ -138,3 +138,23 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class CoverageFilterForm(forms.Form):
+    """The coverage report's filters: an indicator, a country, both optional."""
+
+    indicator = forms.ChoiceField(label=_("Indicator"), required=False)
+    country = forms.ChoiceField(label=_("Country or area"), required=False)
+
+    def __init__(
+        self, data: Any, *, indicators: Iterable[Indicator], countries: Iterable[Country]
+    ) -> None:
+        super().__init__(data)
+        indicator_choices = [("", _("Every indicator"))] + [
+            (i.code, f"{i.code} {i.localized('name')[:80]}") for i in indicators
+        ]
+        country_choices = [("", _("Every country or area"))] + [
+            (c.iso3, c.localized("name")) for c in countries
+        ]
+        self.fields["indicator"].choices = indicator_choices  # type: ignore[attr-defined]
+        self.fields["country"].choices = country_choices  # type: ignore[attr-defined]

@@ -15,5 +15,8 @@ urlpatterns = [
         name="version",
     ),
     path("dimensions/<str:code>/", views.dimension_detail, name="dimension"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("<str:code>/data.csv", views.indicator_data_csv, name="data_csv"),
+    path("<str:code>/data.xlsx", views.indicator_data_xlsx, name="data_xlsx"),
     path("<str:code>/", views.indicator_detail, name="detail"),
 ]

@@ -9,6 +9,8 @@ one selector or calls one action, and renders.
 from __future__ import annotations
 
 import csv
+import io
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,10 +22,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from openpyxl import Workbook
 
 from solidarity.accounts.models import User
 from solidarity.accounts.permissions import can_manage_mappings, can_review_data, can_submit_data
-from solidarity.indicators import selectors
+from solidarity.indicators import publication, selectors
 from solidarity.indicators.actions import (
     dataset_version_approve,
     dataset_version_publish,
@@ -33,7 +36,9 @@ from solidarity.indicators.actions import (
     label_mapping_set,
     submission_import,
 )
+from solidarity.indicators.charts import bar_chart
 from solidarity.indicators.forms import (
+    CoverageFilterForm,
     IndicatorFilterForm,
     LabelMappingForm,
     ReviewForm,
@@ -110,12 +115,103 @@ def indicator_catalogue_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+def _indicator_or_404(code: str) -> Indicator:
     try:
-        indicator = selectors.indicator_get(code=code)
+        return selectors.indicator_get(code=code)
     except Indicator.DoesNotExist:
         raise Http404(_("The catalogue has no indicator with this code.")) from None
-    return render(request, "indicators/indicator_detail.html", {"indicator": indicator})
+
+
+def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The indicator's definition and, for each dataset with published data, the series the
+    filters select (the headline series by default) as a chart, a table and a description."""
+    indicator = _indicator_or_404(code)
+    datasets = publication.published_datasets(
+        indicator=indicator, selected={key: request.GET[key] for key in request.GET}
+    )
+    charts = [
+        bar_chart(
+            [(point.time_period, point.value) for point in dataset.points],
+            value_text=[publication.plain_number(point.value) for point in dataset.points],
+        )
+        for dataset in datasets
+    ]
+    return render(
+        request,
+        "indicators/indicator_detail.html",
+        {"indicator": indicator, "datasets": list(zip(datasets, charts, strict=True))},
+    )
+
+
+def _download_scope(request: HttpRequest, code: str) -> tuple[Indicator, Code | None, str]:
+    indicator = _indicator_or_404(code)
+    area = request.GET.get("ref_area", "").strip()
+    if not area:
+        return indicator, None, f"solidarity-{indicator.code}"
+    try:
+        ref_area = selectors.ref_area_get(iso3_or_m49=area)
+    except Code.DoesNotExist:
+        raise Http404(_("No country or area has this code.")) from None
+    return indicator, ref_area, f"solidarity-{indicator.code}-{area.upper()}"
+
+
+def indicator_data_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The published observations of an indicator as a tidy CSV table (one column per dimension,
+    SDMX column names), optionally for one reference area."""
+    indicator, ref_area, name = _download_scope(request, code)
+    columns = publication.download_columns(indicator=indicator)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in publication.download_rows(indicator=indicator, columns=columns, ref_area=ref_area):
+        writer.writerow(
+            publication.plain_number(cell) if isinstance(cell, Decimal) else cell for cell in row
+        )
+    return response
+
+
+def indicator_data_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    """The same table as :func:`indicator_data_csv`, as an Excel workbook written row by row."""
+    indicator, ref_area, name = _download_scope(request, code)
+    columns = publication.download_columns(indicator=indicator)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="data")
+    sheet.append(columns)
+    for row in publication.download_rows(indicator=indicator, columns=columns, ref_area=ref_area):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Which breakdowns of each indicator a country's published data have, and which are
+    missing; filtered by indicator and country."""
+    form = CoverageFilterForm(
+        request.GET,
+        indicators=selectors.indicator_choices(),
+        countries=reference.country_list(),
+    )
+    if not form.is_valid():
+        return render(request, "indicators/coverage.html", {"form": form}, status=400)
+    indicator = form.cleaned_data["indicator"]
+    country = form.cleaned_data["country"]
+    ref_area = None
+    if country:
+        try:
+            ref_area = selectors.ref_area_get(iso3_or_m49=country)
+        except Code.DoesNotExist:
+            raise Http404(_("No country or area has this code.")) from None
+    rows = publication.coverage_report(
+        indicator=Indicator.objects.get(pk=indicator) if indicator else None, ref_area=ref_area
+    )
+    return render(request, "indicators/coverage.html", {"form": form, "rows": rows})
 
 
 def dimension_detail(request: HttpRequest, code: str) -> HttpResponse:

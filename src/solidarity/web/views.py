@@ -12,6 +12,7 @@ from django.urls import Resolver404
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.permissions import can_edit_state_profile
+from solidarity.indicators.publication import published_indicators_for_country
 from solidarity.indicators.selectors import indicators_for_objective
 from solidarity.reference import selectors as reference
 from solidarity.reference.models import Country, Objective
@@ -74,6 +75,7 @@ def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
             "country": country,
             "profile": state_profile_get(country=country),
             "can_edit_profile": can_edit_state_profile(request.user, country),
+            "published_indicators": published_indicators_for_country(country=country),
         },
     )
 

@@ -306,7 +306,8 @@ def test_country_page_shows_codes_regions_groupings_and_placeholders(client: Cli
         "Human-rights recommendations",
     ):
         assert f"<h2>{section}</h2>" in html
-    assert html.count('<p class="placeholder">Not available yet.') == 3
+    assert html.count('<p class="placeholder">Not available yet.') == 2
+    assert '<p class="placeholder">No data published yet.</p>' in html
     assert "This State has not published a profile yet." in html
 
 
