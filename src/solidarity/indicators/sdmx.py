@@ -231,9 +231,10 @@ def flow_list(*, indicator: str | None = None) -> list[Flow]:
 
 
 def flow_get(*, id: str) -> Flow:
-    """A dataflow by its id (``DF_10_7_3``, ``DF_SDG_10_7_3``); `LookupError` when none."""
+    """A dataflow by its id (``DF_10_7_3``, ``DF_SDG_10_7_3``, or with the indicator's code as
+    written, ``DF_10.7.3``, which links can build); `LookupError` when none."""
     shape: Shape = "sdg" if id.startswith("DF_SDG_") else "hub"
-    wanted = id.removeprefix("DF_SDG_" if shape == "sdg" else "DF_")
+    wanted = sdmx_id(id.removeprefix("DF_SDG_" if shape == "sdg" else "DF_"))
     for indicator_code in Indicator.objects.values_list("code", flat=True):
         if sdmx_id(indicator_code) == wanted:
             catalogue = _Catalogue(Indicator.objects.filter(code=indicator_code))

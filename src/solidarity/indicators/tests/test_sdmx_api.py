@@ -6,12 +6,14 @@ what the public may not see never leaves."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import timezone
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
@@ -335,3 +337,20 @@ def test_query_counts_are_bounded(ons: DatasetVersion, django_assert_max_num_que
         body(response)
     with django_assert_max_num_queries(12):
         get(f"/sdmx/availability/{FLOW}")
+
+
+def test_the_download_links_of_a_published_dataset_answer(ons: DatasetVersion) -> None:
+    html = render_to_string(
+        "indicators/_sdmx_downloads.html",
+        {"indicator": ons.dataset.indicator, "version": ons},
+    )
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="([^"]+)"', html)]
+    assert len(links) == 5
+    expected = stored(ons)
+    for link in links:
+        response = get(link)
+        assert response.status_code == 200, link
+        if "format=sdmx-csv" in link:
+            structure = hub.flow_get(id=FLOW).structure
+            dataset = sdmx.read_sdmx_data(body(response), structure=structure)
+            assert read(dataset.observations) == expected
