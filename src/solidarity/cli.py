@@ -358,3 +358,62 @@ def data_coverage(indicator: str | None, ref_area: str | None) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+@data.command(
+    name="export",
+    epilog=(
+        "Example:\n\n\b\n"
+        "  solidarity data export 10.7.3 --format sdmx-csv --ref-area GBR --out deaths.csv"
+    ),
+)
+@click.argument("indicator", metavar="INDICATOR")
+@click.option(
+    "--format",
+    "export_format",
+    required=True,
+    type=click.Choice(["sdmx-ml", "sdmx-ml-3.0", "sdmx-csv", "sdmx-json", "csv"]),
+    help="SDMX-ML 2.1 or 3.0 (structure-specific), SDMX-CSV 2.0, SDMX-JSON or plain CSV.",
+)
+@click.option("--ref-area", metavar="ISO3", help="Only this reference area (ISO3 or M49 code).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="File to write.",
+)
+def data_export(indicator: str, export_format: str, ref_area: str | None, out: Path) -> None:
+    """Write an indicator's published data (never drafts, embargoed versions or confidential
+    cells) to a file, as the SDMX REST API at /sdmx/ serves them.
+
+    Exits with 1 when nothing is published for it.
+    """
+    setup_django()
+    from solidarity.indicators.models import Code, Indicator
+    from solidarity.indicators.sdmx import indicator_export
+    from solidarity.indicators.selectors import ref_area_get
+
+    area = None
+    if ref_area:
+        try:
+            area = ref_area_get(iso3_or_m49=ref_area).code
+        except Code.DoesNotExist:
+            raise click.BadParameter(
+                f"no reference area {ref_area!r}", param_hint="--ref-area"
+            ) from None
+    with out.open("wb") as file:
+        try:
+            count = indicator_export(
+                code=indicator,
+                format=export_format,  # type: ignore[arg-type]  # click checked the choice
+                out=file,
+                ref_area=area,
+            )
+        except Indicator.DoesNotExist:
+            raise click.BadParameter(
+                f"no indicator with code {indicator!r}", param_hint="INDICATOR"
+            ) from None
+    click.echo(f"{out}: {count} observations ({export_format}).")
+    if not count:
+        click.echo("Nothing is published for this indicator yet.", err=True)
+        sys.exit(1)

@@ -18,12 +18,13 @@ no concept for (ORIGIN, RACE_ETHNICITY), or by two dimensions that share COMPOSI
 
 from __future__ import annotations
 
+import io
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -538,3 +539,48 @@ def availability_message(
 
 def _flow_urn(flow: Dataflow) -> str:
     return f"urn:sdmx:org.sdmx.infomodel.datastructure.{flow.short_urn}"
+
+
+# Export ---------------------------------------------------------------------------------------
+
+ExportFormat = Literal["sdmx-ml", "sdmx-ml-3.0", "sdmx-csv", "sdmx-json", "csv"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = (
+    "sdmx-ml",
+    "sdmx-ml-3.0",
+    "sdmx-csv",
+    "sdmx-json",
+    "csv",
+)
+
+
+def indicator_export(
+    *, code: str, format: ExportFormat, out: BinaryIO, ref_area: str | None = None
+) -> int:
+    """Write an indicator's published data to ``out``, as the SDMX REST API serves them:
+    SDMX-ML 2.1 or 3.0 structure-specific, SDMX-CSV 2.0, SDMX-JSON 2.1, or a plain CSV file
+    (the SDMX-CSV columns without the structure's). ``ref_area`` is an M49 code. Returns the
+    number of observations written. Raises ``Indicator.DoesNotExist`` for an unknown code."""
+    flow = flow_for_indicator(code=code)
+    versions = published_versions(flow=flow, ref_areas=[ref_area] if ref_area else [])
+    dataset = published_dataset(flow=flow, versions=versions)
+    if format in ("sdmx-ml", "sdmx-ml-3.0"):
+        ml: sdmx.MlDataFormat = (
+            "3.0-structure-specific" if format == "sdmx-ml-3.0" else "2.1-structure-specific"
+        )
+        return sdmx.stream_sdmx_ml(dataset, out, format=ml)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        if format == "sdmx-json":
+            return sdmx.write_sdmx_json(dataset, text, dataflow=flow.dataflow)
+        count = -1
+        for count, line in enumerate(  # noqa: B007  # the count is the loop's result
+            sdmx.write_sdmx_csv(dataset, version="2.0", dataflow=flow.dataflow)
+        ):
+            if format == "csv":
+                # Plain CSV: the SDMX-CSV 2.0 line without STRUCTURE, STRUCTURE_ID and ACTION.
+                line = line.split(",", 3)[3]
+            text.write(line)
+        return count
+    finally:
+        text.flush()
+        text.detach()

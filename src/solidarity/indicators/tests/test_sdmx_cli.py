@@ -1,0 +1,64 @@
+"""``solidarity data export``: an indicator's published data in a file, as the SDMX REST API
+serves them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from solidarity.cli import main
+from solidarity.indicators import sdmx as hub
+from solidarity.indicators.models import DatasetVersion
+from solidarity.indicators.tests.test_sdmx_api import FLOW, ons, read, schemas, stored
+from solidarity.stats import sdmx
+
+pytestmark = pytest.mark.django_db
+__all__ = ["ons", "schemas"]  # fixtures shared with the API's tests
+
+
+def export(tmp_path: Path, *args: str) -> tuple[Any, Path]:
+    out = tmp_path / "export"
+    return CliRunner().invoke(main, ["data", "export", *args, "--out", str(out)]), out
+
+
+@pytest.mark.parametrize("export_format", ["sdmx-ml", "sdmx-ml-3.0", "sdmx-csv", "sdmx-json"])
+def test_every_sdmx_format_validates_and_reads_back(
+    ons: DatasetVersion, schemas: Path, tmp_path: Path, export_format: str
+) -> None:
+    result, out = export(tmp_path, "10.7.3", "--format", export_format, "--ref-area", "GBR")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{out}: 297 observations ({export_format}).\n"
+    structure = hub.flow_get(id=FLOW).structure
+    content = out.read_bytes()
+    if export_format == "sdmx-json":
+        assert sdmx.validate_sdmx_json(content, schema_dir=schemas) == []
+    elif export_format.startswith("sdmx-ml"):
+        assert sdmx.validate_sdmx_ml(content, schema_dir=schemas, structure=structure) == []
+    assert read(sdmx.read_sdmx_data(content, structure=structure).observations) == stored(ons)
+
+
+def test_plain_csv_has_the_sdmx_columns_without_the_structures(
+    ons: DatasetVersion, tmp_path: Path
+) -> None:
+    result, out = export(tmp_path, "10.7.3", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == 297
+    assert list(rows[0])[:3] == ["SERIES", "REF_AREA", "SEX"]
+    assert {row["REF_AREA"] for row in rows} == {"826"}
+
+
+def test_nothing_published_or_unknown(cast: Any, tmp_path: Path) -> None:
+    result, _ = export(tmp_path, "10.7.3", "--format", "csv", "--ref-area", "KEN")
+    assert result.exit_code == 1
+    assert "Nothing is published for this indicator yet." in result.output
+    result, _ = export(tmp_path, "99.9.9", "--format", "csv")
+    assert result.exit_code == 2
+    assert "no indicator with code '99.9.9'" in result.output
+    result, _ = export(tmp_path, "10.7.3", "--format", "csv", "--ref-area", "XXX")
+    assert "no reference area 'XXX'" in result.output
