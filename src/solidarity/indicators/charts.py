@@ -69,7 +69,7 @@ def _nice_step(span: float, count: int = 4) -> float:
 
 
 def _tick_text(number: float) -> str:
-    return f"{number:,.6f}".rstrip("0").rstrip(".")
+    return f"{number:.6f}".rstrip("0").rstrip(".")
 
 
 def bar_chart(points: list[tuple[str, Decimal | None]], *, value_text: list[str]) -> BarChart:

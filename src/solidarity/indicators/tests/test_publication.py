@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -154,6 +155,8 @@ def test_the_indicator_page_shows_the_headline_series(
     assert "Headline series for United Kingdom" in content
     assert "Version</dt>\n  <dd>1</dd>" in content
     assert "<code>A</code> Normal value" in content
+    french = client.get("/fr/indicators/10.7.3/").content.decode()
+    assert re.search(r'(?:x|y|width|height)="[0-9]+,[0-9]', french) is None  # SVG lengths
 
 
 def test_the_filters_change_the_table(client: Any, published: Published) -> None:
@@ -247,6 +250,9 @@ def test_the_coverage_report_lists_present_and_missing_breakdowns(
     cast: Any, client: Any, published: Published, django_assert_num_queries: Any
 ) -> None:
     _publish(cast, _import(cast, KENYA_FILE, "KEN"))
+    with django_assert_num_queries(9):  # as many as for one dataset
+        page = client.get("/indicators/10.7.3/").content.decode()
+    assert page.count('role="img"') == 2
     indicator = Indicator.objects.get(code="10.7.3")
     rows = {row.ref_area: row for row in coverage_report(indicator=indicator)}
     assert (rows["826"].present, rows["826"].missing) == (
