@@ -144,7 +144,7 @@ class CoverageFilterForm(forms.Form):
     """The coverage report's filters: an indicator, a country, both optional."""
 
     indicator = forms.ChoiceField(label=_("Indicator"), required=False)
-    country = forms.ChoiceField(label=_("Country or area"), required=False)
+    country = forms.ChoiceField(label=_("Country or area covered"), required=False)
 
     def __init__(
         self, data: Any, *, indicators: Iterable[Indicator], countries: Iterable[Country]
