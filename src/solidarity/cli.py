@@ -229,6 +229,12 @@ def data() -> None:
 @click.option(
     "--revision-note", default="", help="What changed and why (required from version 2 on)."
 )
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["open-sdg", "sdmx-csv", "sdmx-ml", "sdmx-json", "xlsx"]),
+    help="The file's format; by default told from its content and extension.",
+)
 def data_import(
     path: Path,
     provider: str,
@@ -236,8 +242,10 @@ def data_import(
     ref_area: str | None,
     dry_run: bool,
     revision_note: str,
+    file_format: str | None,
 ) -> None:
-    """Check an Open SDG CSV file and, unless --dry-run, import it as a new draft version.
+    """Check a file (Open SDG CSV, SDMX-CSV, SDMX-ML, SDMX-JSON or XLSX) and, unless
+    --dry-run, import it as a new draft version.
 
     Prints the import summary; exits with 0 when the file is valid (and imported), 1 when it
     has errors (nothing is stored then).
@@ -277,6 +285,7 @@ def data_import(
             file_name=path.name,
             dry_run=dry_run,
             revision_note=revision_note,
+            format=file_format,
         )
     summary = result.summary
     click.echo(

@@ -24,8 +24,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import Organisation
+from solidarity.indicators.formats import SDMX_FORMATS, SdmxReading, open_reading
 from solidarity.indicators.models import Code, Indicator, LabelMapping, normalise_label
-from solidarity.stats.opensdg import OpenSdgError, Problem, Reading, read_open_sdg
+from solidarity.stats.opensdg import OpenSdgError, Problem, Reading
 
 # How many problems the summary lists; the counts go on beyond it.
 MAX_PROBLEMS = 1000
@@ -170,7 +171,9 @@ class _Catalogue:
             dimension = column.strip()  # the dimension's own code as the header
         return dimension
 
-    def code_of(self, dimension: str, label: str) -> str | None:
+    def code_of(self, dimension: str, label: str, *, codes_first: bool = False) -> str | None:
+        if codes_first and (dimension, label.strip()) in self.codes:
+            return label.strip()  # an SDMX file's own code: mappings are for what is not ours
         code = self.values.get((dimension, normalise_label(label)))
         if code is None and (dimension, label.strip()) in self.codes:
             code = label.strip()
@@ -182,10 +185,12 @@ def _reader_kind(problem: Problem) -> str:
     if problem.reason.startswith("duplicates row"):
         return "duplicate_key"
     column = (problem.column or "").strip().lower()
-    if column == "year":
+    if column in ("year", "time_period"):
         return "time_period"
-    if column == "value":
+    if column in ("value", "obs_value", "unit_mult"):
         return "value"
+    if column == "ref_area":
+        return "ref_area"
     return "file" if problem.column is None else "status"
 
 
@@ -200,14 +205,30 @@ def check_open_sdg_submission(
     file: BinaryIO,
     file_name: str,
     summary: ImportSummary,
+    format: str = "open-sdg",
+    ref_area: str | None = None,
 ) -> Iterator[MappedObservation]:
     """Read ``file`` and yield its valid observations in the hub's codes, filling ``summary``
     as it goes; the checks over the whole file (totals, outliers) run after the last one.
 
+    ``format`` is one of :data:`~solidarity.indicators.formats.FORMATS`; every format is read
+    into the Open SDG reader's observations and checked here alike. SDMX files carry codes:
+    their dimension's codes are taken as they are, the mappings only for what is not a code of
+    ours, and their REF_AREA must be ``ref_area`` (the dataset's) when given.
+
     Raises :class:`~solidarity.stats.opensdg.OpenSdgError` when the file cannot be read at all or
     stops being readable mid-way (the observations before it have been yielded)."""
     catalogue = _Catalogue(indicator=indicator, provider=provider)
-    reading = read_open_sdg(file, file_name=file_name, max_problems=READER_MAX_PROBLEMS)
+    reading = open_reading(
+        format=format,
+        indicator=indicator,
+        provider_id=provider.pk,
+        ref_area=ref_area,
+        file=file,
+        file_name=file_name,
+        max_problems=READER_MAX_PROBLEMS,
+    )
+    codes_first = format in SDMX_FORMATS
     column_dimensions: list[str | None] = []
     seen_dimensions: dict[str, str] = {}
     for column in reading.columns:
@@ -271,7 +292,9 @@ def check_open_sdg_submission(
                 if cached in label_cache:
                     code = label_cache[cached]
                 else:
-                    code = label_cache[cached] = catalogue.code_of(dimension, text)
+                    code = label_cache[cached] = catalogue.code_of(
+                        dimension, text, codes_first=codes_first
+                    )
                 if code is None:
                     row_ok = False
                     summary.add(
@@ -350,7 +373,7 @@ def check_open_sdg_submission(
     _check_outliers(values, summary, first_row)
 
 
-def _carry_over(reading: Reading, summary: ImportSummary) -> None:
+def _carry_over(reading: Reading | SdmxReading, summary: ImportSummary) -> None:
     for problem in reading.problems:
         summary.add(
             kind=_reader_kind(problem),
@@ -486,7 +509,13 @@ def _number(number: float) -> str:
 
 
 def validate_open_sdg_submission(
-    *, indicator: Indicator, provider: Organisation, file: BinaryIO, file_name: str
+    *,
+    indicator: Indicator,
+    provider: Organisation,
+    file: BinaryIO,
+    file_name: str,
+    format: str = "open-sdg",
+    ref_area: str | None = None,
 ) -> ImportSummary:
     """Check an Open SDG indicator CSV file as ``provider`` would submit it for ``indicator``,
     without writing anything.
@@ -499,7 +528,13 @@ def validate_open_sdg_submission(
     summary = ImportSummary(file_name=file_name)
     try:
         for _observation in check_open_sdg_submission(
-            indicator=indicator, provider=provider, file=file, file_name=file_name, summary=summary
+            indicator=indicator,
+            provider=provider,
+            file=file,
+            file_name=file_name,
+            summary=summary,
+            format=format,
+            ref_area=ref_area,
         ):
             pass
     except OpenSdgError as error:

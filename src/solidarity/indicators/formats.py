@@ -1,0 +1,395 @@
+"""The file formats a submission may come in, each read into the Open SDG reader's stream of
+observations so that one validation (:mod:`solidarity.indicators.validation`) checks them all.
+
+- Open SDG CSV: read by :func:`solidarity.stats.opensdg.read_open_sdg` itself.
+- XLSX: the first sheet, laid out like an Open SDG file, streamed row by row (openpyxl's
+  read-only mode) as CSV lines into the same reader, so periods, status words, blank totals and
+  duplicate rows are read exactly as in a CSV file. Merged header cells and formula cells are
+  refused, naming the cell: a merge hides which column a label belongs to, and a formula's
+  cached value may be stale or absent.
+- SDMX-CSV 1.0 / 2.x: the header is checked by :func:`solidarity.stats.sdmx.check_sdmx_csv_header`,
+  then the rows stream through :func:`solidarity.stats.sdmx.observations_from_rows`.
+- SDMX-ML 2.1 (generic and structure-specific) and 3.0, SDMX-JSON: read whole by
+  :func:`solidarity.stats.sdmx.read_sdmx_data` (pysdmx reads the whole message into memory).
+
+SDMX files carry codes, not labels: the structure they are read against lists the indicator's
+codes (and the labels of the provider's mappings, which then apply to what is not one of ours).
+Every failure to read is an :class:`~solidarity.stats.opensdg.OpenSdgError` naming the file and,
+when known, the row and column, which the import summary reports as one error.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any, BinaryIO, cast
+
+from django.db.models import Q
+from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
+
+from solidarity.indicators.models import Code, Indicator, LabelMapping
+from solidarity.stats.opensdg import (
+    Observation,
+    OpenSdgError,
+    Problem,
+    Reading,
+    normalise_period,
+    read_open_sdg,
+)
+from solidarity.stats.sdmx import (
+    SdmxError,
+    check_sdmx_csv_header,
+    codelist,
+    data_structure,
+    observations_from_rows,
+    read_sdmx_data,
+)
+
+FORMATS = ("open-sdg", "sdmx-csv", "sdmx-ml", "sdmx-json", "xlsx")
+SDMX_FORMATS = ("sdmx-csv", "sdmx-ml", "sdmx-json")
+REF_AREA = "REF_AREA"
+TIME_PERIOD = "TIME_PERIOD"
+_SDMX_CSV_LEAD = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION"})
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+class UnknownFormatError(ValueError):
+    """The format of a file could not be told from its name or content."""
+
+
+def detect_format(file: BinaryIO, file_name: str) -> str:
+    """The format of a submission, from its first bytes and then its name's extension.
+
+    Raises :class:`UnknownFormatError` when neither tells."""
+    file.seek(0)
+    head = file.read(4096)
+    file.seek(0)
+    name = file_name.lower()
+    if head.startswith(_XLSX_MAGIC) or name.endswith(".xlsx"):
+        return "xlsx"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<") or name.endswith(".xml"):
+        return "sdmx-ml"
+    if text.startswith(b"{") or name.endswith(".json"):
+        return "sdmx-json"
+    first = text.split(b"\n", 1)[0].decode("utf-8", "replace")
+    first_cell = re.split(r"[,;\t]", first, maxsplit=1)[0].strip().strip('"').upper()
+    if first_cell in ("DATAFLOW", "STRUCTURE"):
+        return "sdmx-csv"
+    if name.endswith((".csv", ".txt")) or first:
+        return "open-sdg"
+    raise UnknownFormatError(
+        f"cannot tell the format of {file_name!r}: give one of {', '.join(FORMATS)}"
+    )
+
+
+def open_reading(
+    *,
+    format: str,
+    indicator: Indicator,
+    provider_id: int,
+    ref_area: str | None,
+    file: BinaryIO,
+    file_name: str,
+    max_problems: int,
+) -> Reading | SdmxReading:
+    """Open ``file`` in ``format`` as a stream of Open SDG observations (see the module)."""
+    file.seek(0)
+    if format == "open-sdg":
+        return read_open_sdg(file, file_name=file_name, max_problems=max_problems)
+    if format == "xlsx":
+        # The reader iterates its binary source line by line, which the generator does too.
+        lines = cast(BinaryIO, _xlsx_lines(file, file_name))
+        return read_open_sdg(lines, file_name=file_name, max_problems=max_problems)
+    if format in SDMX_FORMATS:
+        return SdmxReading(
+            format=format,
+            indicator=indicator,
+            provider_id=provider_id,
+            ref_area=ref_area,
+            file=file,
+            file_name=file_name,
+            max_problems=max_problems,
+        )
+    raise UnknownFormatError(f"unknown format {format!r}: give one of {', '.join(FORMATS)}")
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def _merged_ranges(file: BinaryIO, file_name: str) -> list[str]:
+    """The merged ranges of the workbook's first sheet, read from its XML: openpyxl's read-only
+    mode does not report them."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = sorted(
+                (n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+                key=lambda n: int(re.sub(r"\D", "", n.rsplit("/", 1)[1])),
+            )
+            if not names:
+                return []
+            ranges = []
+            with archive.open(names[0]) as sheet:
+                for _event, element in etree.iterparse(sheet, events=("end",)):
+                    if etree.QName(element).localname == "mergeCell":
+                        ranges.append(element.get("ref", ""))
+                    element.clear(keep_tail=True)
+            return ranges
+    except (zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+        raise OpenSdgError(
+            f"the file is not a readable .xlsx workbook ({error})", file=file_name
+        ) from error
+    finally:
+        file.seek(0)
+
+
+def _xlsx_lines(file: BinaryIO, file_name: str) -> Iterator[bytes]:
+    """The first sheet's rows as UTF-8 CSV lines, one per sheet row (so row numbers agree)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    merged = _merged_ranges(file, file_name)
+    try:
+        book = load_workbook(file, read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds for a broken archive
+        raise OpenSdgError(
+            f"the file is not a readable .xlsx workbook ({error})", file=file_name
+        ) from error
+    try:
+        sheet = book.worksheets[0]
+        header_row: int | None = None
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for cells in sheet.iter_rows():
+            values: list[str] = []
+            row_number = None
+            for cell in cells:
+                if getattr(cell, "row", None) is None:
+                    values.append("")
+                    continue
+                row_number = cell.row
+                if cell.data_type == "f":
+                    letter = get_column_letter(cell.column or 1)
+                    where = f"{letter}{cell.row}"
+                    raise OpenSdgError(
+                        f"cell {where} holds a formula ({cell.value}); save the sheet with "
+                        "values only",
+                        file=file_name,
+                        row=cell.row,
+                        column=letter,
+                    )
+                values.append(_cell_text(cell.value))
+            if row_number is not None and header_row is None and any(values):
+                header_row = row_number
+                for ref in merged:
+                    start = ref.split(":", 1)[0]
+                    if int(re.sub(r"\D", "", start)) == header_row:
+                        raise OpenSdgError(
+                            f"header cells {ref} are merged; give each column its own header",
+                            file=file_name,
+                            row=header_row,
+                            column=re.sub(r"\d", "", start),
+                        )
+            if any(values):
+                writer.writerow(values)
+            else:
+                buffer.write("\n")
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    finally:
+        book.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f") if value == value else ""
+    if isinstance(value, int):
+        return str(value)
+    return str(value)
+
+
+# --- SDMX -----------------------------------------------------------------------------------
+
+
+def _structure(indicator: Indicator, provider_id: int) -> Any:
+    """The indicator's data structure as SDMX files are read against it: REF_AREA and its
+    dimensions, each with our codes and the labels the provider's (and common) mappings know."""
+    dimensions = [REF_AREA] + [
+        link.dimension_id
+        for link in indicator.indicatordimension_set.order_by("order")
+        if link.dimension_id not in (REF_AREA, TIME_PERIOD)
+    ]
+    scope = Q(provider__isnull=True) | Q(provider_id=provider_id)
+    codes: dict[str, dict[str, str]] = {dimension: {} for dimension in dimensions}
+    for dimension, code, name in Code.objects.filter(scope, dimension__in=dimensions).values_list(
+        "dimension", "code", "name"
+    ):
+        codes[dimension][code] = str(name) or code
+    for dimension, label in LabelMapping.objects.filter(
+        scope, kind=LabelMapping.Kind.VALUE, dimension__in=dimensions
+    ).values_list("dimension", "label"):
+        codes[dimension].setdefault(label, label)
+    return data_structure(
+        agency="SOLIDARITY",
+        id=f"DSD_{re.sub(r'[^A-Za-z0-9_]', '_', indicator.code)}",
+        name=indicator.code,
+        dimensions={
+            d: codelist(f"CL_{d}", codes[d] or {"_T": "Total"}, agency="SOLIDARITY")
+            for d in dimensions
+        },
+    )
+
+
+class SdmxReading:
+    """An SDMX data message read as the Open SDG reader reads a file (same attributes)."""
+
+    def __init__(
+        self,
+        *,
+        format: str,
+        indicator: Indicator,
+        provider_id: int,
+        ref_area: str | None,
+        file: BinaryIO,
+        file_name: str,
+        max_problems: int,
+    ) -> None:
+        self.file_name = file_name
+        self.header_row = 1
+        self.rows_read = 0
+        self.error_count = 0
+        self.warning_count = 0
+        self.problems: list[Problem] = []
+        self._max_problems = max_problems
+        self._format = format
+        self._file = file
+        self._ref_area = ref_area
+        self._structure = _structure(indicator, provider_id)
+        self.dimensions = [c.id for c in self._structure.components.dimensions]
+        self.columns = tuple(d for d in self.dimensions if d not in (REF_AREA, TIME_PERIOD))
+
+    def _add(self, severity: str, row: int | None, column: str | None, value: str | None,
+             reason: str) -> None:  # fmt: skip
+        if severity == "error":
+            self.error_count += 1
+        else:
+            self.warning_count += 1
+        if len(self.problems) < self._max_problems:
+            self.problems.append(
+                Problem(self.file_name, row, column, value, reason, severity)  # type: ignore[arg-type]
+            )
+
+    def _fail(self, error: Exception, row: int | None = None) -> OpenSdgError:
+        return OpenSdgError(str(error), file=self.file_name, row=row)
+
+    def _csv_rows(self) -> Iterator[dict[str, str]]:
+        head = self._file.read(1 << 16)
+        self._file.seek(0)
+        try:
+            check_sdmx_csv_header(head, self._structure)
+        except SdmxError as error:
+            raise self._fail(error, 1) from error
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        line_number = 0
+
+        def lines() -> Iterator[str]:
+            nonlocal line_number
+            for raw in self._file:
+                line_number += 1
+                try:
+                    yield decoder.decode(raw)
+                except UnicodeDecodeError as error:
+                    raise OpenSdgError(
+                        "the line is not UTF-8; save the file as UTF-8",
+                        file=self.file_name,
+                        row=line_number,
+                    ) from error
+
+        reader = csv.reader(lines(), strict=True)
+        try:
+            header = [column.split(":", 1)[0].strip() for column in next(reader)]
+            for cells in reader:
+                if not cells:
+                    continue
+                if len(cells) != len(header):
+                    raise OpenSdgError(
+                        f"the row has {len(cells)} cells, the header {len(header)} (the file "
+                        "may be truncated)",
+                        file=self.file_name,
+                        row=line_number,
+                    )
+                yield dict(zip(header, cells, strict=True))
+        except csv.Error as error:
+            raise OpenSdgError(
+                f"the CSV is not valid ({error})", file=self.file_name, row=line_number
+            ) from error
+
+    def observations(self) -> Iterator[Observation]:
+        try:
+            if self._format == "sdmx-csv":
+                # Row n of the file is observation n - 1 (the header is row 1).
+                offset = 1
+                stream = observations_from_rows(self._csv_rows(), self._structure)
+            else:
+                offset = 0
+                content = self._file.read()
+                stream = iter(read_sdmx_data(content, structure=self._structure).observations)
+            number = 0
+            for observation in stream:
+                number += 1
+                self.rows_read += 1
+                row = number + offset
+                key = dict(observation.key)
+                area = key.get(REF_AREA)
+                if self._ref_area is not None and area != self._ref_area:
+                    self._add(
+                        "error",
+                        row,
+                        REF_AREA,
+                        area,
+                        f"{area} is not the reference area of this dataset ({self._ref_area})",
+                    )
+                    continue
+                period = normalise_period(observation.time_period)
+                if period.sdmx is None:
+                    self._add(
+                        "error",
+                        row,
+                        TIME_PERIOD,
+                        observation.time_period,
+                        period.error or f"{observation.time_period!r} is not a time period",
+                    )
+                    continue
+                multiplier = observation.attribute("UNIT_MULT")
+                try:
+                    unit_multiplier = None if multiplier is None else int(multiplier)
+                except ValueError:
+                    self._add("error", row, "UNIT_MULT", multiplier, "not a whole number")
+                    continue
+                yield Observation(
+                    row=row,
+                    time_period=period.sdmx,
+                    dimensions=tuple((d, key[d]) for d in self.columns),
+                    series=None,
+                    unit=observation.attribute("UNIT_MEASURE"),
+                    unit_multiplier=unit_multiplier,
+                    geocode=None,
+                    value=observation.value,
+                    obs_status=observation.obs_status,
+                    conf_status=observation.conf_status,
+                    raw_value="" if observation.value is None else str(observation.value),
+                )
+        except SdmxError as error:
+            raise self._fail(error) from error
+        if self.rows_read == 0:
+            self._add("error", self.header_row, None, None, "the file holds no observations")
