@@ -365,6 +365,34 @@ def data_coverage(indicator: str | None, ref_area: str | None) -> None:
         )
 
 
+@data.command(
+    name="import-undesa",
+    epilog=(
+        "Example:\n\n\b\n"
+        "  solidarity data import-undesa undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
+    ),
+)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+def data_import_undesa(path: Path) -> None:
+    """Load the UN DESA International Migrant Stock 2020 workbook as dataset versions of
+    GCM_MIGRANT_STOCK and GCM_REFUGEES_HOSTED; the same file again changes nothing."""
+    setup_django()
+    from solidarity.indicators.actions import undesa_import
+    from solidarity.stats.undesa import UndesaError
+
+    try:
+        result = undesa_import(actor="system:cli", path=str(path))
+    except UndesaError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"{result.versions_created} new versions, {result.observations} observations; "
+        f"{result.datasets_unchanged} datasets already hold this file; "
+        f"{len(result.areas_skipped)} UN DESA groups skipped (not M49 areas)."
+    )
+    if result.versions_created == 0:
+        click.echo("Already imported: nothing changed.")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 

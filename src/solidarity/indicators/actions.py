@@ -469,3 +469,148 @@ def dataset_version_publish(
         refusal=_("Only an approved version can be published."),
         extra={"embargo_until": embargo_until},
     )
+
+
+UNDESA_PROVIDER = "UN DESA Population Division"
+# Which table measure feeds which indicator of the catalogue (total population has none yet).
+UNDESA_INDICATORS = {"MIGRANT_STOCK": "GCM_MIGRANT_STOCK", "REFUGEE_STOCK": "GCM_REFUGEES_HOSTED"}
+UNDESA_WORLD = 900  # UN DESA's code for the world; M49's is 001
+
+
+@dataclass(frozen=True)
+class UndesaResult:
+    """What an import of the UN DESA workbook did."""
+
+    versions_created: int
+    datasets_unchanged: int
+    observations: int
+    areas_skipped: tuple[int, ...]
+
+
+@transaction.atomic
+def undesa_import(*, actor: User | str, path: str, file_name: str = "") -> UndesaResult:
+    """Load the UN DESA International Migrant Stock 2020 workbook into the hub: for every
+    country or area (and the world) a dataset of GCM_MIGRANT_STOCK (Table 1, by sex) and of
+    GCM_REFUGEES_HOSTED (Table 6), provided by the UN DESA Population Division (created, and
+    audited, when missing). The ``~`` cells (fewer than five persons) are stored as
+    confidential. A dataset whose latest version came from a file with the same SHA-256 gets no
+    new version, so importing the same file again changes nothing. UN DESA's own regions and
+    groups (codes from 901), which are not M49 areas, are skipped and listed.
+    """
+    from solidarity.stats.undesa import read_undesa_migrant_stock
+
+    name = file_name or path.rsplit("/", 1)[-1]
+    with open(path, "rb") as file:
+        sha256 = _sha256(file)
+    provider = Organisation.objects.filter(name=UNDESA_PROVIDER).first()
+    if provider is None:
+        provider = Organisation.objects.create(
+            name=UNDESA_PROVIDER, acronym="UN DESA", kind=Organisation.Kind.UN_ENTITY
+        )
+        audit_record(
+            actor=actor,
+            action="organisation.create",
+            obj=provider,
+            after={"name": provider.name, "kind": provider.kind},
+        )
+    indicators = {
+        measure: Indicator.objects.prefetch_related("indicatordimension_set").get(code=code)
+        for measure, code in UNDESA_INDICATORS.items()
+    }
+    areas = {
+        code: area
+        for area in Code.objects.filter(dimension="REF_AREA", provider__isnull=True)
+        for code in [area.code]
+    }
+    user, label = _actor_fields(actor)
+    reading = read_undesa_migrant_stock(path, tables=[1, 6], file_name=name)
+    created = unchanged = count = 0
+    skipped: set[int] = set()
+    current: tuple[str, int] | None = None
+    with contextlib.ExitStack() as stack:
+        writer = _ObservationWriter(stack)
+        plan: list[tuple[str, int, list[Any]]] = []
+        for record in reading.records():
+            if record.measure.value not in indicators:
+                continue
+            m49 = "001" if record.m49 == UNDESA_WORLD else f"{record.m49:03d}"
+            if m49 not in areas:
+                skipped.add(record.m49)
+                continue
+            if current != (record.measure.value, record.m49):
+                current = (record.measure.value, record.m49)
+                plan.append((record.measure.value, record.m49, []))
+            plan[-1][2].append(record)
+        # Versions first (queries), then the observations (one COPY: no query may run during it).
+        batches: list[tuple[DatasetVersion, list[Any]]] = []
+        for measure, m49_number, records in plan:
+            indicator = indicators[measure]
+            m49 = "001" if m49_number == UNDESA_WORLD else f"{m49_number:03d}"
+            dataset, _created = Dataset.objects.get_or_create(
+                indicator=indicator, provider=provider, ref_area=areas[m49]
+            )
+            latest = dataset.versions.order_by("-number").first()
+            if latest is not None and latest.source_sha256 == sha256:
+                unchanged += 1
+                continue
+            version = DatasetVersion.objects.create(
+                dataset=dataset,
+                number=(latest.number if latest else 0) + 1,
+                revision_note="" if latest is None else "A new edition of the UN DESA workbook.",
+                created_by=user,
+                created_by_label=label,
+                source_file_name=name[:255],
+                source_sha256=sha256,
+                observation_count=len(records),
+                import_summary={"file": name, "valid": True, "observations_valid": len(records)},
+            )
+            audit_record(
+                actor=actor,
+                action="dataset_version.import",
+                obj=version,
+                after={
+                    "indicator": indicator.code,
+                    "ref_area": m49,
+                    "file": name,
+                    "sha256": sha256,
+                    "observations": len(records),
+                },
+            )
+            created += 1
+            batches.append((version, records))
+        absent = {
+            measure: [
+                link.dimension_id
+                for link in indicators[measure].indicatordimension_set.all()
+                if link.dimension_id not in ("REF_AREA", "TIME_PERIOD", "SEX")
+            ]
+            for measure in indicators
+        }
+        for version, records in batches:
+            for record in records:
+                codes = {"SEX": record.sex, **dict.fromkeys(absent[record.measure.value], "_T")}
+                key = "|".join(f"{d}={c}" for d, c in sorted(codes.items()))
+                writer.write(
+                    (
+                        version.pk,
+                        "",
+                        key,
+                        json.dumps(codes, separators=(",", ":")),
+                        record.time_period,
+                        record.value,
+                        record.obs_status or "",
+                        record.conf_status or "",
+                        record.unit,
+                        record.unit_multiplier,
+                        "",
+                        None,
+                    )
+                )
+                count += 1
+        writer.flush()
+    return UndesaResult(
+        versions_created=created,
+        datasets_unchanged=unchanged,
+        observations=count,
+        areas_skipped=tuple(sorted(skipped)),
+    )
