@@ -475,11 +475,14 @@ def _check_outliers(
         mean = statistics.fmean(numbers)
         spread = statistics.pstdev(numbers)
         series_key = "|".join(f"{d}={c}" for d, c in pairs)
+        # The others' range is the whole range but for the point itself: the two smallest and
+        # two largest values give it for every point without a quadratic pass.
+        ordered = sorted(numbers)
         for index, (period, value) in enumerate(points):
             number = numbers[index]
             z = 0.0 if spread == 0 else (number - mean) / spread
-            others = numbers[:index] + numbers[index + 1 :]
-            low, high = min(others), max(others)
+            low = ordered[1] if number == ordered[0] else ordered[0]
+            high = ordered[-2] if number == ordered[-1] else ordered[-1]
             width = high - low
             far = width > 0 and (number > high + width or number < low - width)
             if abs(z) <= Z_LIMIT and not far:
