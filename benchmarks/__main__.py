@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import opensdg_read
+from benchmarks import ingest, opensdg_read
 
 
 def main() -> None:
@@ -15,6 +15,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the generated files")
     arguments = parser.parse_args()
     opensdg_read.run(rows=arguments.rows)
+    ingest.run(rows=arguments.rows)
 
 
 if __name__ == "__main__":
