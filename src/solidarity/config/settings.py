@@ -104,9 +104,9 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0),
     )
 }
-# Streamed responses (SDMX data, downloads) read the database in chunks while the response is being
-# sent; PostgreSQL server-side cursors would outlive their transaction there (and cannot pass through
-# a transaction-pooling PgBouncer when scaling out), so chunks come through ordinary cursors.
+# Streamed responses (SDMX data, downloads) read the database in chunks while the response is
+# being sent; PostgreSQL server-side cursors would outlive their transaction there (and cannot pass
+# through a transaction-pooling PgBouncer when scaling out), so chunks use ordinary cursors.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
