@@ -149,10 +149,9 @@ def accounts_create_user(
     setup_django()
     from django.core.exceptions import ValidationError
     from django.db import IntegrityError, transaction
-    from django.db.models import Q
 
     from solidarity.accounts.actions import role_assign, user_create
-    from solidarity.accounts.models import Organisation
+    from solidarity.accounts.selectors import organisation_find
     from solidarity.reference.models import Country
 
     country_row = organisation_row = None
@@ -163,9 +162,7 @@ def accounts_create_user(
                 f"no country with ISO3 code {country!r}", param_hint="--country"
             )
     if organisation:
-        organisation_row = Organisation.objects.filter(
-            Q(name__iexact=organisation) | Q(acronym__iexact=organisation)
-        ).first()
+        organisation_row = organisation_find(name_or_acronym=organisation)
         if organisation_row is None:
             raise click.BadParameter(
                 f"no organisation named {organisation!r}", param_hint="--organisation"
@@ -251,16 +248,13 @@ def data_import(
     has errors (nothing is stored then).
     """
     setup_django()
-    from django.db.models import Q
 
-    from solidarity.accounts.models import Organisation
+    from solidarity.accounts.selectors import organisation_find
     from solidarity.indicators.actions import submission_import
     from solidarity.indicators.models import Code, Indicator
     from solidarity.indicators.selectors import ref_area_get
 
-    organisation = Organisation.objects.filter(
-        Q(acronym__iexact=provider) | Q(name__iexact=provider)
-    ).first()
+    organisation = organisation_find(name_or_acronym=provider)
     if organisation is None:
         raise click.BadParameter(f"no organisation named {provider!r}", param_hint="--provider")
     indicator_row = Indicator.objects.filter(code=indicator).first()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import BinaryIO, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
@@ -22,16 +22,14 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from ninja.security import django_auth
 
-from solidarity.accounts.models import Organisation, User
+from solidarity.accounts.models import User
+from solidarity.accounts.selectors import organisation_find
+from solidarity.api.schemas import Problem
 from solidarity.indicators import selectors
 from solidarity.indicators.actions import submission_import
 from solidarity.indicators.models import Code, Dimension, Indicator
 
 router = Router()
-
-
-class Problem(Schema):
-    detail: str
 
 
 class IndicatorDimensionOut(Schema):
@@ -198,14 +196,6 @@ class ImportSummaryOut(Schema):
     problems_left_out: int
 
 
-def _organisation(text: str) -> Organisation | None:
-    text = text.strip()
-    query = Q(acronym__iexact=text) | Q(name__iexact=text)
-    if text.isdigit():
-        query |= Q(pk=int(text))
-    return Organisation.objects.filter(query).first()
-
-
 @router.post(
     "/submissions",
     auth=django_auth,
@@ -235,7 +225,7 @@ def submission_create(
 ) -> Status[dict[str, object]]:
     user = request.user
     assert isinstance(user, User)  # django_auth lets only signed-in users through.
-    organisation = _organisation(provider)
+    organisation = organisation_find(name_or_acronym=provider, allow_id=True)
     if organisation is None:
         raise HttpError(400, f"No organisation {provider!r}.")
     try:

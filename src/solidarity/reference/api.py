@@ -25,6 +25,7 @@ from django.utils import translation
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from solidarity.api.schemas import Problem
 from solidarity.reference import selectors
 from solidarity.reference.models import (
     Country,
@@ -40,12 +41,6 @@ from solidarity.reference.models import (
 )
 
 router = Router()
-
-
-class Problem(Schema):
-    """An error: ``detail`` says what was wrong, naming the offending value."""
-
-    detail: str
 
 
 # --- GCM ------------------------------------------------------------------------------------------
