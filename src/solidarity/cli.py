@@ -102,6 +102,17 @@ def reference_load() -> None:
         click.echo(f"{kind}: {number}")
 
 
+from solidarity.fairshare.cli import (  # noqa: E402  # the fair-share commands live in their app
+    fairshare,
+    import_undesa_figures,
+    import_worldbank,
+)
+
+reference.add_command(import_worldbank)
+reference.add_command(import_undesa_figures)
+main.add_command(fairshare)
+
+
 @main.group(
     epilog=(
         "Example:\n\n\b\n"

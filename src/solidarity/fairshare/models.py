@@ -125,9 +125,7 @@ class ConsultationOption(models.Model):
     """One of the choices: a key (its declaration, as ``solidarity.stats.fairshare.parse_key``
     reads it) and a burden."""
 
-    consultation = models.ForeignKey(
-        Consultation, on_delete=models.CASCADE, related_name="options"
-    )
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(_("label"), max_length=200)
     key = models.JSONField(_("key"))
     burden = models.DecimalField(_("burden"), max_digits=20, decimal_places=2)
