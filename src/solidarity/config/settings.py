@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "solidarity.accounts",
     "solidarity.states",
     "solidarity.indicators",
+    "solidarity.rights",
     "solidarity.fairshare",
     "solidarity.api",
     "solidarity.web",
