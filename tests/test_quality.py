@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from solidarity.config import env as config_env
@@ -52,6 +53,7 @@ def test_production_configuration_passes_the_deployment_checks(
         **solidarity_env,
         "SOLIDARITY_PRODUCTION": "true",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "SOLIDARITY_TESTIMONY_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "example.org",
         "DEBUG": "false",
     }

@@ -459,3 +459,8 @@ def data_export(indicator: str, export_format: str, ref_area: str | None, out: P
     if not count:
         click.echo("Nothing is published for this indicator yet.", err=True)
         sys.exit(1)
+
+
+from solidarity.testimonies.cli import testimonies  # noqa: E402  # each group in its own module
+
+main.add_command(testimonies)

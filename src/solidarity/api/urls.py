@@ -25,6 +25,7 @@ from solidarity.accounts.api import router as accounts_router
 from solidarity.indicators.api import router as indicators_router
 from solidarity.reference.api import router as reference_router
 from solidarity.reference.selectors import UnknownFilter
+from solidarity.testimonies.api import router as testimonies_router
 
 
 class SolidarityAPI(NinjaAPI):
@@ -57,3 +58,4 @@ api.add_exception_handler(UnknownFilter, unknown_filter)
 api.add_router("", reference_router)
 api.add_router("", accounts_router)
 api.add_router("", indicators_router)
+api.add_router("", testimonies_router)

@@ -84,3 +84,35 @@ def secret_key(*, home: Path, production: bool) -> str:
         key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         key_file.chmod(0o600)
     return key_file.read_text(encoding="utf-8").strip()
+
+
+def testimony_keys(*, home: Path, production: bool) -> list[str]:
+    """The keys that encrypt testimonies at rest: ``SOLIDARITY_TESTIMONY_KEYS``, comma-separated
+    Fernet keys, the first encrypting and all of them decrypting (so a key can be rotated in, see
+    docs/testimonies.md). Outside production a key is generated once into the data folder, as the
+    secret key is; in production the keys must be given, and a malformed key stops start-up."""
+    from cryptography.fernet import Fernet
+
+    raw = os.environ.get("SOLIDARITY_TESTIMONY_KEYS", "")
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    if not keys:
+        if production:
+            raise ImproperlyConfigured(
+                "SOLIDARITY_TESTIMONY_KEYS must be set in production (SOLIDARITY_PRODUCTION=true). "
+                "Generate a key with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            )
+        key_file = home / "testimony_key"
+        if not key_file.exists():
+            key_file.write_text(Fernet.generate_key().decode("ascii"), encoding="utf-8")
+            key_file.chmod(0o600)
+        keys = [key_file.read_text(encoding="utf-8").strip()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"SOLIDARITY_TESTIMONY_KEYS: key {position} is not a Fernet key (32 url-safe "
+                "base64-encoded bytes)."
+            ) from None
+    return keys

@@ -21,6 +21,7 @@ from solidarity.config.env import (
     env_list,
     secret_key,
     solidarity_home,
+    testimony_keys,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -57,7 +58,7 @@ INSTALLED_APPS = [
     "solidarity.accounts",
     "solidarity.states",
     "solidarity.indicators",
-    "solidarity.rights",
+    "solidarity.testimonies",
     "solidarity.fairshare",
     "solidarity.api",
     "solidarity.web",
@@ -143,6 +144,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 OTP_TOTP_ISSUER = "Solidarity"
+
+# Testimonies (docs/testimonies.md): encryption keys, how long a testimony is kept, and the
+# per-address budget of the public form. The time trap is not a deployer's setting.
+TESTIMONY_KEYS = testimony_keys(home=HOME, production=PRODUCTION)
+TESTIMONY_RETENTION_DAYS = env_int("SOLIDARITY_TESTIMONY_RETENTION_DAYS", default=5 * 365)
+TESTIMONY_SUBMISSIONS_PER_HOUR = env_int("SOLIDARITY_TESTIMONY_SUBMISSIONS_PER_HOUR", default=60)
+TESTIMONY_FORM_MIN_SECONDS = 3.0
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("solidarity.accounts.urls")),
     path("states/", include("solidarity.states.urls")),
     path("indicators/", include("solidarity.indicators.urls")),
+    path("testimonies/", include("solidarity.testimonies.urls")),
     path("audit/", include("solidarity.audit.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -54,10 +54,27 @@ ACCESS: dict[str, dict[str, int]] = {
     # a real file (the provider's data providers, 403 for everyone else) is tested in
     # indicators/tests/test_submission_interfaces.py.
     "POST /api/v1/submissions": {"anonymous": 401, **dict.fromkeys(CAST, 422)},
+    # Testimonies: published ones are public; no testimony exists here, so one is 404 to all.
+    # What each use shares with whom is tested with real testimonies in
+    # testimonies/tests/test_consent_gate.py.
+    "GET /api/v1/testimonies": PUBLIC,
+    "GET /api/v1/testimonies/{public_id}": dict.fromkeys(VISITORS, 404),
+    "GET /api/v1/testimonies/shared/{use}": {
+        "anonymous": 401,
+        **dict.fromkeys(CAST, 403),
+        "reviewer": 200,
+    },
 }
 
 # A value for each path parameter that names something in the reference data.
-PATH_EXAMPLES = {"number": "7", "iso3": "KEN", "code": "10.7.3", "dimension": "SEX"}
+PATH_EXAMPLES = {
+    "number": "7",
+    "iso3": "KEN",
+    "code": "10.7.3",
+    "dimension": "SEX",
+    "public_id": "6f1c1a52-1d5e-4f0e-9a39-3f0f3c6f7b11",
+    "use": "share_un",
+}
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
