@@ -271,9 +271,10 @@ def protect_cellkey(
     Returns
     -------
     (published frames, report)
-        Published frames as `output` wants them (``OBS_STATUS`` ``E`` on every cell: every
-        published value is an estimate, perturbed or not, so the status says nothing about
-        which cells moved); the report's ``parameters``, ``ptable`` and per-table figures.
+        Published frames as `output` wants them (``OBS_STATUS`` ``E`` on every published
+        cell: every value is an estimate, perturbed or not, so the status says nothing about
+        which cells moved; ``O`` on withheld ones); the report's ``parameters``, ``ptable``
+        and per-table figures.
 
     Examples
     --------
@@ -309,7 +310,7 @@ def protect_cellkey(
         out["OBS_VALUE"] = pd.array(published_value, dtype="Int64")
         out.loc[withheld, "OBS_VALUE"] = pd.NA
         out["CONF_STATUS"] = np.where(withheld, "C", "F")
-        out["OBS_STATUS"] = "E"
+        out["OBS_STATUS"] = np.where(withheld, "O", "E")
         published[table_id] = out
         released = ~withheld
         deviation = np.abs(perturbed - count)

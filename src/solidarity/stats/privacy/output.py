@@ -33,7 +33,7 @@ Examples
 ...     "OBS_VALUE": pd.array([None, 20, 24], dtype="Int64"),
 ...     "CONF_STATUS": ["C", "F", "F"], "OBS_STATUS": ["O", "A", "A"]})
 >>> folder = Path(tempfile.mkdtemp())
->>> write_published(folder, {"T1": frame}, {"dataset": "adult-1994", "method": "suppress"})
+>>> report = write_published(folder, {"T1": frame}, {"dataset": "adult-1994"})
 >>> print((folder / "T1.csv").read_text().splitlines()[1])
 dataflow,SOLIDARITY:ADULT_1994_T1(1.0),I,F,,C,O
 >>> tables, report = read_published(folder)
@@ -98,7 +98,7 @@ def structure_id(dataset: str, table_id: str) -> str:
 
 def write_published(
     out_dir: str | Path, published: Mapping[str, pd.DataFrame], report: Mapping[str, Any]
-) -> None:
+) -> dict[str, Any]:
     """Write one SDMX-CSV 2.0 file per table and ``report.json`` into ``out_dir``.
 
     Parameters
@@ -110,6 +110,11 @@ def write_published(
     report : mapping
         Must hold ``dataset``; may hold ``tables.<id>.dimensions`` and ``tables.<id>.parents``
         (without them, the dimensions are the frame's columns before ``OBS_VALUE``).
+
+    Returns
+    -------
+    dict
+        The report as written (with ``format`` and each table's ``file``).
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -148,6 +153,7 @@ def write_published(
     temporary = folder / f".{REPORT_FILE}.tmp"
     temporary.write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(temporary, folder / REPORT_FILE)
+    return full
 
 
 def read_published(

@@ -357,9 +357,11 @@ def complete_table(
     frame["key_mod"] = (
         cells["key_mod"].fillna(0).astype(np.int64) if with_keys else np.zeros(len(cells), int)
     )
-    grid = pd.MultiIndex.from_product([[*leaf_codes[d], TOTAL] for d in dims], names=dims)
-    full = frame.set_index(dims).reindex(grid)
-    full = full.fillna({"count": 0, "value": 0.0, "key_mod": 0}).reset_index()
+    grid = pd.MultiIndex.from_product(
+        [[*leaf_codes[d], TOTAL] for d in dims], names=dims
+    ).to_frame(index=False)
+    full = grid.merge(frame, on=dims, how="left", validate="one_to_one")
+    full = full.fillna({"count": 0, "value": 0.0, "key_mod": 0})
     full["count"] = full["count"].astype(np.int64)
     full["value"] = full["value"].astype(np.float64)
     full["key_mod"] = full["key_mod"].astype(np.int64)

@@ -1,0 +1,166 @@
+"""The Apache Spark engine: the same tabulation plan as DuckDB's, for data beyond one machine.
+
+Each table is one ``cube`` over the coded dimensions of the file (values mapped by a broadcast
+join with a small code table, numbers binned by ``when``), with the same aggregates as the
+DuckDB query: ``count``, the weighted ``value``, the record keys' sum modulo 2**32 (long
+integers, so exact whatever the partitioning), and the counts of bad weights and missing keys.
+The cells then go through the same completion as DuckDB's (`tabulate.complete_table`), so both
+engines give identical tables (tested).
+
+The session is the active one (a cluster's, under ``spark-submit``) or a new local one. Record
+keys identified by row follow the file's order through ``zipWithIndex``, which numbers the
+records of a CSV or Parquet file in order across partitions.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned here
+
+from .microdata import Microdata
+from .spec import Spec
+from .tables import KEY_MODULUS
+from .tabulate import KEY_COLUMN, RECORD_ID_COLUMN, ROW_COLUMN, Progress
+
+__all__ = ["spark_cells", "spark_session"]
+
+
+def _internal(dimension: str) -> str:
+    # Spark resolves column names without regard to case: a dimension SEX coded from a column
+    # sex would clash with it.
+    return f"__code_{dimension}"
+
+
+def spark_session() -> Any:
+    """The active Spark session, or a new local one (``local[*]``)."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    return (
+        SparkSession.builder.appName("solidarity-privacy")
+        .config("spark.ui.showConsoleProgress", "false")
+        # A local session's tables have thousands of cells, not millions: Spark's default of
+        # 200 shuffle partitions would spend its time scheduling empty tasks.
+        .config("spark.sql.shuffle.partitions", "8")
+        .getOrCreate()
+    )
+
+
+def spark_cells(
+    spec: Spec,
+    microdata: Microdata,
+    leaf_codes: Mapping[str, Sequence[str]],
+    keys: Path | None,
+    progress: Progress | None,
+    timings: dict[str, float],
+) -> dict[str, pd.DataFrame]:
+    """The cells of every table, as the DuckDB engine returns them (see `tabulate`)."""
+    with warnings.catch_warnings():
+        # PySpark warns that it does not fully support pandas 3 when it checks the pandas
+        # version; no pandas data frame goes to or comes from Spark here (rows are collected).
+        warnings.filterwarnings(
+            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+        )
+        return _spark_cells(spec, microdata, leaf_codes, keys, progress, timings)
+
+
+def _spark_cells(
+    spec: Spec,
+    microdata: Microdata,
+    leaf_codes: Mapping[str, Sequence[str]],
+    keys: Path | None,
+    progress: Progress | None,
+    timings: dict[str, float],
+) -> dict[str, pd.DataFrame]:
+    from pyspark.sql import functions as F  # noqa: N812  # Spark's own convention
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    spark = spark_session()
+    path = str(microdata.path.resolve())
+    if microdata.format == "parquet":
+        records = spark.read.parquet(path)
+    else:
+        records = spark.read.csv(
+            path, header=True, inferSchema=False, encoding="UTF-8", quote='"', escape='"'
+        )
+    if keys is not None:
+        key_frame = spark.read.parquet(str(keys.resolve()))
+        if spec.record_id is None:
+            schema = StructType(
+                [*records.schema.fields, StructField(ROW_COLUMN, LongType(), False)]
+            )
+            numbered = records.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1]))
+            records = spark.createDataFrame(numbered, schema).join(
+                key_frame, on=ROW_COLUMN, how="left"
+            )
+        else:
+            records = records.join(
+                key_frame,
+                records[spec.record_id].cast("string") == key_frame[RECORD_ID_COLUMN],
+                how="left",
+            )
+    coded = []
+    for name, codes in leaf_codes.items():
+        dimension = spec.dimensions[name]
+        column = F.col(f"`{dimension.column}`")
+        if dimension.bins is not None:
+            numeric = column.try_cast("double")
+            expression = None
+            for one in dimension.bins:
+                condition = numeric.isNotNull()
+                if one.low is not None:
+                    condition = condition & (numeric >= one.low)
+                if one.high is not None:
+                    condition = condition & (numeric <= one.high)
+                expression = (
+                    F.when(condition, F.lit(one.code))
+                    if expression is None
+                    else expression.when(condition, F.lit(one.code))
+                )
+            assert expression is not None
+            coded.append(expression.alias(_internal(name)))
+        else:
+            mapping = dimension.codes or {code: code for code in codes}
+            table = spark.createDataFrame(
+                list(mapping.items()), schema=f"`__raw_{name}` string, `{_internal(name)}` string"
+            )
+            records = records.join(
+                F.broadcast(table), column.cast("string") == table[f"__raw_{name}"], how="left"
+            )
+            coded.append(F.col(f"`{_internal(name)}`"))
+    weight = F.col(f"`{spec.weight}`").try_cast("double") if spec.weight is not None else F.lit(1.0)
+    key = F.col(KEY_COLUMN) if keys is not None else F.lit(None).cast("long")
+    prepared = records.select(*coded, weight.alias("__w"), key.alias("__k"))
+    results: dict[str, pd.DataFrame] = {}
+    for number, table_spec in enumerate(spec.tables, start=1):
+        started = time.perf_counter()
+        dims = [_internal(d) for d in table_spec.dimensions]
+        bad_weight = F.col("__w").isNull() | (F.col("__w") < 0) | F.isnan(F.col("__w"))
+        cube = prepared.cube(*dims).agg(
+            *[
+                F.grouping(d).cast("int").alias(f"__g_{name}")
+                for d, name in zip(dims, table_spec.dimensions, strict=True)
+            ],
+            F.count(F.lit(1)).alias("count"),
+            F.sum("__w").alias("value"),
+            (F.sum("__k") % F.lit(KEY_MODULUS)).alias("key_mod"),
+            F.sum(F.when(bad_weight, 1).otherwise(0)).alias("bad_weight"),
+            F.sum(F.when(F.col("__k").isNull(), 1).otherwise(0)).alias("missing_key"),
+        )
+        rows = cube.collect()
+        columns = [*table_spec.dimensions, *[f"__g_{d}" for d in table_spec.dimensions]]
+        columns += ["count", "value", "key_mod", "bad_weight", "missing_key"]
+        frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=columns)
+        frame["count"] = frame["count"].astype("int64")
+        results[table_spec.id] = frame
+        timings[table_spec.id] = time.perf_counter() - started
+        if progress is not None:
+            progress(number, len(spec.tables), table_spec.id)
+    return results
