@@ -464,3 +464,9 @@ def data_export(indicator: str, export_format: str, ref_area: str | None, out: P
 from solidarity.testimonies.cli import testimonies  # noqa: E402  # each group in its own module
 
 main.add_command(testimonies)
+
+
+from solidarity.stats.privacy.cli import audit_command, tabulate_command  # noqa: E402  # privacy engine
+
+main.add_command(tabulate_command)
+main.add_command(audit_command)

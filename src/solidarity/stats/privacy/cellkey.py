@@ -61,8 +61,6 @@ import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned he
 from .tables import TOTAL, Table, cell_ids
 
 __all__ = [
-    "DEFAULT_MAX_DEVIATION",
-    "DEFAULT_THRESHOLD",
     "NEVER_PUBLISHED",
     "check_ptable",
     "perturb",
@@ -71,10 +69,6 @@ __all__ = [
     "ptable_from_records",
 ]
 
-DEFAULT_MAX_DEVIATION = 2
-"""The command line's default maximum deviation D (the library has none)."""
-DEFAULT_THRESHOLD = 10
-"""The command line's default threshold (the library has none)."""
 NEVER_PUBLISHED = 2
 """js: perturbed counts 1…js are never published (no 1s and 2s)."""
 _TOLERANCE = 1e-9
