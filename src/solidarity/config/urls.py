@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("states/", include("solidarity.states.urls")),
     path("indicators/", include("solidarity.indicators.urls")),
     path("testimonies/", include("solidarity.testimonies.urls")),
+    path("fairshare/", include("solidarity.fairshare.urls")),
     path("audit/", include("solidarity.audit.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -127,17 +127,19 @@ def fairshare(
         out.write_text(text, encoding="utf-8")
     for line in provenance_lines(calculation):
         click.echo(line, err=True)
-    if calculation.table is not None:
-        click.echo(
-            f"{len(calculation.table.key_shares.shares)} of {len(resolved.states)} States shared "
-            f"a burden of {decimal(calculation.table.burden, 0)}"
-            + (
-                " (the group's total of the actual measure)"
-                if calculation.table.burden_from_actual
-                else ""
-            ),
-            err=True,
-        )
+    table = calculation.table
+    if table is not None:
+        shared = f"{len(table.key_shares.shares)} of {len(resolved.states)} States shared"
+        if table.burden is None:
+            click.echo(f"{shared} (key shares only: no burden, no actual measure)", err=True)
+        else:
+            click.echo(
+                f"{shared} a burden of {decimal(table.burden, 0)}"
+                + (
+                    " (the group's total of the actual measure)" if table.burden_from_actual else ""
+                ),
+                err=True,
+            )
     if calculation.missing:
         by_state: dict[str, list[str]] = {}
         for missing in calculation.missing:

@@ -54,6 +54,12 @@ ACCESS: dict[str, dict[str, int]] = {
     # a real file (the provider's data providers, 403 for everyone else) is tested in
     # indicators/tests/test_submission_interfaces.py.
     "POST /api/v1/submissions": {"anonymous": 401, **dict.fromkeys(CAST, 422)},
+    # Fair sharing: keys, groups, calculations and consultations are public and read-only (a
+    # draft consultation is left out for those who may not see it: fairshare/tests).
+    "GET /api/v1/fairshare/keys": PUBLIC,
+    "GET /api/v1/fairshare/groups": PUBLIC,
+    "GET /api/v1/fairshare/shares": PUBLIC,
+    "GET /api/v1/fairshare/consultations": PUBLIC,
     # Testimonies: published ones are public; no testimony exists here, so one is 404 to all.
     # What each use shares with whom is tested with real testimonies in
     # testimonies/tests/test_consent_gate.py.

@@ -220,7 +220,7 @@ class FairShareRow:
 @dataclass(frozen=True)
 class FairShareTable:
     key_shares: KeyShares
-    burden: Fraction
+    burden: Fraction | None
     burden_from_actual: bool
     actual_indicator: str | None
     rows: tuple[FairShareRow, ...]
@@ -241,7 +241,8 @@ def fair_shares(
     burden : number or None
         People to receive or money to provide, shared among the States with a key share. With
         ``None``, the total of ``actual`` over those States (the actual effort redistributed by
-        the key); every one of them must then have an actual figure.
+        the key); every one of them must then have an actual figure. With neither a burden nor
+        an actual measure, only the key shares are given (no fair share, gap or ratio).
     actual : mapping, optional
         ``{iso3: value}``: refugees hosted, migrant stock, money disbursed…
     actual_indicator : str, optional
@@ -262,10 +263,11 @@ def fair_shares(
         state: None if value is None else _fraction(value)
         for state, value in (actual or {}).items()
     }
-    from_actual = burden is None
-    if burden is None:
-        if actual is None:
-            raise FairShareError("give a burden, or an actual measure to take its total from")
+    from_actual = burden is None and actual is not None
+    total: Fraction | None
+    if burden is None and actual is None:
+        total = None
+    elif burden is None:
         total = Fraction(0)
         lacking = []
         for state in shares.shares:
@@ -289,7 +291,7 @@ def fair_shares(
     for state in shares.states:
         missing = [m.indicator for m in shares.missing_for(state)]
         key_share = shares.shares.get(state)
-        fair = None if key_share is None else key_share * total
+        fair = None if key_share is None or total is None else key_share * total
         value = actual_values.get(state)
         if actual is not None and value is None:
             missing.append(name)
