@@ -128,7 +128,10 @@ class TestimonyForm(forms.Form):
 
 class StaffTestimonyForm(TestimonyForm):
     """The same form, filled in by staff with the person; the staff member confirms they read
-    the choices out and wrote down the person's own answers."""
+    the choices out and wrote down the person's own answers. Staff are signed in, so the time
+    trap's token is not needed."""
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     read_aloud = forms.BooleanField(
         label=_(
