@@ -50,6 +50,10 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo("Reference data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     counts = load_indicator_catalogue(actor="system:serve")
     click.echo("Indicator catalogue: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    from solidarity.rights.actions import rights_reference_load
+
+    counts = rights_reference_load(actor="system:serve")
+    click.echo("Human rights: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     from gunicorn.app.base import BaseApplication
 
     from solidarity.config.wsgi import application
@@ -98,6 +102,10 @@ def reference_load() -> None:
     counts = load_reference_data(actor="system:cli")
     # The data hub's catalogue (dimensions, codelists, indicators) hangs on the reference one.
     counts |= load_indicator_catalogue(actor="system:cli")
+    from solidarity.rights.actions import rights_reference_load
+
+    # Mechanisms and the shipped ratification table hang on the countries and treaties.
+    counts |= rights_reference_load(actor="system:cli")
     for kind, number in counts.items():
         click.echo(f"{kind}: {number}")
 
@@ -470,3 +478,8 @@ from solidarity.stats.privacy.cli import audit_command, tabulate_command  # noqa
 
 main.add_command(tabulate_command)
 main.add_command(audit_command)
+
+
+from solidarity.rights.cli import rights  # noqa: E402  # each group in its own module
+
+main.add_command(rights)

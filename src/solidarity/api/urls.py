@@ -26,6 +26,7 @@ from solidarity.fairshare.api import router as fairshare_router
 from solidarity.indicators.api import router as indicators_router
 from solidarity.reference.api import router as reference_router
 from solidarity.reference.selectors import UnknownFilter
+from solidarity.rights.api import router as rights_router
 from solidarity.testimonies.api import router as testimonies_router
 
 
@@ -61,3 +62,4 @@ api.add_router("", accounts_router)
 api.add_router("", indicators_router)
 api.add_router("", fairshare_router)
 api.add_router("", testimonies_router)
+api.add_router("", rights_router)

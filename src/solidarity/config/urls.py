@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("indicators/", include("solidarity.indicators.urls")),
     path("testimonies/", include("solidarity.testimonies.urls")),
     path("fairshare/", include("solidarity.fairshare.urls")),
+    path("rights/", include("solidarity.rights.urls")),
     path("audit/", include("solidarity.audit.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -70,6 +70,25 @@ ACCESS: dict[str, dict[str, int]] = {
         **dict.fromkeys(CAST, 403),
         "reviewer": 200,
     },
+    # Human rights: reading is public; no recommendation exists here, so one is 404 to all and
+    # an empty write is refused as incomplete (422) once signed in. Who may record a status,
+    # assess or decide on a label: rights/tests/test_api.py.
+    "GET /api/v1/rights/mechanisms": PUBLIC,
+    "GET /api/v1/rights/recommendations": PUBLIC,
+    "GET /api/v1/rights/recommendations/{recommendation_id}": dict.fromkeys(VISITORS, 404),
+    "POST /api/v1/rights/recommendations/{recommendation_id}/status": {
+        "anonymous": 401,
+        **dict.fromkeys(CAST, 422),
+    },
+    "POST /api/v1/rights/recommendations/{recommendation_id}/assessments": {
+        "anonymous": 401,
+        **dict.fromkeys(CAST, 422),
+    },
+    "POST /api/v1/rights/recommendations/{recommendation_id}/labels/{objective_number}": {
+        "anonymous": 401,
+        **dict.fromkeys(CAST, 422),
+    },
+    "GET /api/v1/rights/ratifications": PUBLIC,
 }
 
 # A value for each path parameter that names something in the reference data.
@@ -80,6 +99,8 @@ PATH_EXAMPLES = {
     "dimension": "SEX",
     "public_id": "6f1c1a52-1d5e-4f0e-9a39-3f0f3c6f7b11",
     "use": "share_un",
+    "recommendation_id": "1",
+    "objective_number": "10",
 }
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
