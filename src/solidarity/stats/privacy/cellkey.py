@@ -114,7 +114,7 @@ def ptable(max_deviation: int, *, js: int = NEVER_PUBLISHED) -> pd.DataFrame:
     Parameters
     ----------
     max_deviation : int
-        D, at least 1: no published count differs from the original by more.
+        D, at least js: no published count differs from the original by more.
     js : int, default 2
         Perturbed counts 1…js are never published.
 
@@ -125,8 +125,12 @@ def ptable(max_deviation: int, *, js: int = NEVER_PUBLISHED) -> pd.DataFrame:
         (perturbation), ``p`` (probability), ``lower`` and ``upper`` (the cell-key interval
         that selects v).
     """
-    if max_deviation < 1:
-        raise ValueError("the maximum deviation must be at least 1")
+    if max_deviation < js:
+        # A count of 1 must be able to reach js + 1 (and 0) for its mean perturbation to be 0.
+        raise ValueError(
+            f"the maximum deviation must be at least {js}, or counts of 1…{js} cannot be "
+            "perturbed without bias"
+        )
     sigma = max_deviation / 2
     records = []
     for i in range(js + max_deviation + 2):
@@ -346,7 +350,7 @@ def consistent_across_tables(published: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     for table_id, table in published.items():
         ids = cell_ids(table)
-        values = table.frame["OBS_VALUE"].astype(object).where(table.frame["OBS_VALUE"].notna())
+        values = [None if pd.isna(v) else int(v) for v in table.frame["OBS_VALUE"]]
         for cell, value in zip(ids, values, strict=True):
             if cell in seen and seen[cell][1] != value:
                 problems.append(

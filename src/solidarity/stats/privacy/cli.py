@@ -59,7 +59,7 @@ AUDIT_EXAMPLE = "Example:\n\n\b\n  solidarity audit published/"
 )
 @click.option(
     "--max-deviation",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=2),
     help=f"Cell key method: largest perturbation; default: the specification's, else "
     f"{DEFAULT_MAX_DEVIATION}.",
 )

@@ -50,13 +50,14 @@ def quote_identifier(name: str) -> str:
 
 
 def microdata_format(spec: Spec, path: Path) -> str:
-    """``csv`` or ``parquet``: from the specification, else from the file's extension."""
-    if spec.microdata_format is not None:
-        return spec.microdata_format
-    suffixes = [s.lower() for s in path.suffixes]
-    if ".parquet" in suffixes or ".pq" in suffixes:
+    """``csv`` or ``parquet``: from the file's extension (``.csv``, ``.parquet``, ``.pq``), else
+    from the specification's ``microdata.format``, else CSV."""
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
         return "parquet"
-    return "csv"
+    if suffix == ".csv":
+        return "csv"
+    return spec.microdata_format or "csv"
 
 
 def open_microdata(

@@ -107,6 +107,11 @@ class Hierarchy:
 
     parents: Mapping[str, str]
     source: str
+    codes: frozenset[str] = frozenset()
+
+    def __contains__(self, code: object) -> bool:
+        """Whether the code has a place in the hierarchy (with a parent or at the top)."""
+        return code in self.codes or code in self.parents
 
     def ancestors(self, code: str) -> list[str]:
         """The code's parent, grandparent… up to the top (not the total)."""
@@ -393,6 +398,12 @@ def parse_spec(
             threshold = _positive_int(defaults["threshold"], file, "defaults.threshold")
         if "max_deviation" in defaults:
             max_deviation = _positive_int(defaults["max_deviation"], file, "defaults.max_deviation")
+            if max_deviation < 2:
+                raise SpecError(
+                    "must be at least 2 (counts of 1 and 2 are never published)",
+                    file=file,
+                    key="defaults.max_deviation",
+                )
 
     return Spec(
         dataset=dataset,
@@ -463,7 +474,7 @@ def _dimension(name: str, raw: object, file: str, key: str, base: Path) -> Dimen
         hierarchy = _hierarchy(spec["hierarchy"], file, f"{key}.hierarchy", base)
         if codelist is not None:
             for code in codelist:
-                if code not in hierarchy.parents:
+                if code not in hierarchy:
                     raise SpecError(
                         f"code {code!r} has no place in the hierarchy ({hierarchy.source})",
                         file=file,
@@ -493,6 +504,7 @@ def _hierarchy(raw: object, file: str, key: str, base: Path) -> Hierarchy:
             key=key,
         )
     parents: dict[str, str] = {}
+    codes: set[str] = set()
     if "builtin" in spec:
         if spec["builtin"] not in BUILTIN_HIERARCHIES:
             raise SpecError(
@@ -529,12 +541,13 @@ def _hierarchy(raw: object, file: str, key: str, base: Path) -> Hierarchy:
                             file=file,
                             key=f"{key}.path",
                         )
-                    if code in parents:
+                    if code in codes:
                         raise SpecError(
                             f"{path}, line {line}: code {code!r} is listed twice",
                             file=file,
                             key=f"{key}.path",
                         )
+                    codes.add(code)
                     if parent:
                         parents[code] = parent
         except FileNotFoundError:
@@ -555,7 +568,9 @@ def _hierarchy(raw: object, file: str, key: str, base: Path) -> Hierarchy:
             if current in seen:
                 raise SpecError(f"code {code!r} is its own ancestor", file=file, key=key)
             seen.add(current)
-    return Hierarchy(parents=parents, source=source)
+    codes.update(parents)
+    codes.update(parents.values())
+    return Hierarchy(parents=parents, source=source, codes=frozenset(codes))
 
 
 def _overlap(one: Bin, other: Bin) -> bool:

@@ -187,7 +187,7 @@ def _leaf_codes(
             codes[name] = list(dimension.codelist)
         if dimension.hierarchy is not None:
             for code in codes[name]:
-                if code not in dimension.hierarchy.parents:
+                if code not in dimension.hierarchy:
                     raise MicrodataError(
                         f"code {code!r} of {name} has no place in the hierarchy "
                         f"({dimension.hierarchy.source}): add it under hierarchy.parents",
@@ -357,9 +357,9 @@ def complete_table(
     frame["key_mod"] = (
         cells["key_mod"].fillna(0).astype(np.int64) if with_keys else np.zeros(len(cells), int)
     )
-    grid = pd.MultiIndex.from_product(
-        [[*leaf_codes[d], TOTAL] for d in dims], names=dims
-    ).to_frame(index=False)
+    grid = pd.MultiIndex.from_product([[*leaf_codes[d], TOTAL] for d in dims], names=dims).to_frame(
+        index=False
+    )
     full = grid.merge(frame, on=dims, how="left", validate="one_to_one")
     full = full.fillna({"count": 0, "value": 0.0, "key_mod": 0})
     full["count"] = full["count"].astype(np.int64)

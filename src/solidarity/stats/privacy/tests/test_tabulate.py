@@ -1,0 +1,304 @@
+"""Tabulation with DuckDB on the real UCI Adult extract, checked against an independent pandas
+count; record keys; and the errors bad microdata get."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from solidarity.stats.privacy.errors import MicrodataError
+from solidarity.stats.privacy.keys import ensure_record_keys
+from solidarity.stats.privacy.run import protect
+from solidarity.stats.privacy.spec import Spec, parse_spec
+from solidarity.stats.privacy.tables import KEY_MODULUS, TOTAL, cell_ids, check_table
+from solidarity.stats.privacy.tabulate import KEY_COLUMN, tabulate
+
+
+def coded_adult(adult_csv: Path, spec: Spec) -> pd.DataFrame:
+    """The Adult records coded with pandas alone (no engine code), for comparison."""
+    people = pd.read_csv(adult_csv)
+    coded = pd.DataFrame(index=people.index)
+    for name, dimension in spec.dimensions.items():
+        column = people[dimension.column]
+        if dimension.bins is not None:
+            edges = pd.cut(column, [-1, 14, 24, 64, 200], labels=[b.code for b in dimension.bins])
+            coded[name] = edges.astype(str)
+        else:
+            assert dimension.codes is not None
+            coded[name] = column.astype(str).map(dict(dimension.codes))
+    assert not coded.isna().any().any()
+    return coded
+
+
+def expected_cells(coded: pd.DataFrame, dims: list[str], spec: Spec) -> dict[tuple, int]:
+    """Every margin by brute force: each record counts in each combination of its codes,
+    their ancestors and the total."""
+    options = []
+    for name in dims:
+        hierarchy = spec.dimensions[name].hierarchy
+        values = coded[name].to_numpy()
+        if hierarchy is None:
+            options.append([[v, TOTAL] for v in values])
+        else:
+            options.append([[v, *hierarchy.ancestors(v), TOTAL] for v in values])
+    counts: dict[tuple, int] = {}
+    from itertools import product
+
+    for record in zip(*options, strict=True):
+        for cell in product(*record):
+            counts[cell] = counts.get(cell, 0) + 1
+    return counts
+
+
+def test_adult_tables_match_an_independent_count(adult_csv: Path, adult_spec: Spec) -> None:
+    tables = tabulate(adult_spec, adult_csv)
+    coded = coded_adult(adult_csv, adult_spec)
+    for table_id, table in tables.items():
+        check_table(table)
+        dims = list(table.dimensions)
+        expected = expected_cells(coded, dims, adult_spec)
+        frame = table.frame
+        got = {
+            tuple(row[:-1]): int(row[-1])
+            for row in frame[[*dims, "count"]].itertuples(index=False, name=None)
+        }
+        nonzero = {cell: n for cell, n in got.items() if n}
+        assert nonzero == expected, table_id
+        assert (frame["value"] == frame["count"]).all()
+        assert frame["count"].iloc[-1] == 30162
+    # 40 countries (England and Scotland are both GBR), 4 M49 regions present (no African
+    # country in the extract), and the total; by sex, female, male and the total.
+    t1 = tables["T1"].frame
+    assert len(t1) == (40 + 4 + 1) * 3
+    assert tables["T1"].parents["COUNTRY_OF_BIRTH"]["MEX"] == "019"
+    mexico = t1[(t1["COUNTRY_OF_BIRTH"] == "MEX") & (t1["SEX"] == TOTAL)]["count"]
+    assert mexico.tolist() == [610]
+    # Every combination is present, zeros included: 45 x 5 x 3 x 6 cells.
+    assert len(tables["T2"].frame) == 45 * 5 * 3 * 6
+    assert (tables["T2"].frame["count"] == 0).sum() > 1000
+
+
+def test_parquet_gives_the_same_tables_as_csv(
+    adult_csv: Path, adult_spec: Spec, tmp_path: Path
+) -> None:
+    parquet = tmp_path / "adult.parquet"
+    pd.read_csv(adult_csv).to_parquet(parquet)
+    from_csv = tabulate(adult_spec, adult_csv)
+    from_parquet = tabulate(adult_spec, parquet)
+    for table_id in from_csv:
+        pd.testing.assert_frame_equal(from_csv[table_id].frame, from_parquet[table_id].frame)
+
+
+def test_weights_give_weighted_totals(adult_csv: Path, tmp_path: Path) -> None:
+    spec = parse_spec(
+        {
+            "dataset": "weighted",
+            "weight": "fnlwgt",
+            "dimensions": {"SEX": {"column": "sex", "codes": {"Male": "M", "Female": "F"}}},
+            "tables": [{"id": "T", "dimensions": ["SEX"]}],
+        },
+        file="spec.yaml",
+    )
+    frame = tabulate(spec, adult_csv)["T"].frame.set_index("SEX")
+    people = pd.read_csv(adult_csv)
+    assert frame.loc["F", "value"] == pytest.approx(
+        people.loc[people.sex == "Female", "fnlwgt"].sum()
+    )
+    assert frame.loc[TOTAL, "value"] == pytest.approx(people["fnlwgt"].sum())
+    assert frame.loc[TOTAL, "count"] == 30162
+
+
+def test_cell_keys_are_the_sum_of_record_keys_and_agree_across_tables(
+    adult_csv: Path, adult_spec: Spec, tmp_path: Path
+) -> None:
+    keys_path = ensure_record_keys(adult_spec, adult_csv, state_dir=tmp_path)
+    keys = pd.read_parquet(keys_path)[KEY_COLUMN].to_numpy()
+    assert len(keys) == 30162
+    assert keys.min() >= 0
+    assert keys.max() < KEY_MODULUS
+    tables = tabulate(adult_spec, adult_csv, record_keys=keys_path)
+    people = pd.read_csv(adult_csv)
+    mexican_women = (people["country"] == "Mexico") & (people["sex"] == "Female")
+    expected = int(keys[mexican_women.to_numpy()].sum()) % KEY_MODULUS / KEY_MODULUS
+    t1 = tables["T1"].frame
+    got = t1[(t1["COUNTRY_OF_BIRTH"] == "MEX") & (t1["SEX"] == "F")]["record_key_sum"]
+    assert got.tolist() == [expected]
+    seen: dict[str, float] = {}
+    shared = 0
+    for table in tables.values():
+        for cell, key in zip(cell_ids(table), table.frame["record_key_sum"], strict=True):
+            if cell in seen:
+                shared += 1
+                assert seen[cell] == key, cell
+            seen[cell] = key
+    assert shared > 100
+
+
+def test_record_keys_are_kept_and_only_appended(adult_csv: Path, tmp_path: Path) -> None:
+    people = pd.read_csv(adult_csv)
+    first = tmp_path / "people.csv"
+    people.iloc[:1000].to_csv(first, index=False)
+    spec = parse_spec(
+        {
+            "dataset": "growing",
+            "microdata": "people.csv",
+            "dimensions": {"SEX": {"column": "sex", "codes": {"Male": "M", "Female": "F"}}},
+            "tables": [{"id": "T", "dimensions": ["SEX"]}],
+        },
+        file="spec.yaml",
+        base=tmp_path,
+    )
+    path = ensure_record_keys(spec)
+    assert path == tmp_path / "growing.solidarity" / "record_keys.parquet"
+    kept = pd.read_parquet(path)
+    assert ensure_record_keys(spec) == path
+    pd.testing.assert_frame_equal(pd.read_parquet(path), kept)
+    people.iloc[:1500].to_csv(first, index=False)
+    ensure_record_keys(spec)
+    grown = pd.read_parquet(path)
+    assert len(grown) == 1500
+    pd.testing.assert_frame_equal(grown.iloc[:1000], kept)
+    people.iloc[:10].to_csv(first, index=False)
+    with pytest.raises(MicrodataError, match="has 10 records but the dataset 'growing' has keys"):
+        ensure_record_keys(spec)
+
+
+def test_record_ids_keep_keys_when_the_file_is_reordered(adult_csv: Path, tmp_path: Path) -> None:
+    people = pd.read_csv(adult_csv).iloc[:2000].copy()
+    people.insert(0, "person", [f"P{i:05d}" for i in range(len(people))])
+    path = tmp_path / "people.csv"
+    people.to_csv(path, index=False)
+    spec = parse_spec(
+        {
+            "dataset": "ids",
+            "microdata": {"path": "people.csv", "record_id": "person"},
+            "dimensions": {"SEX": {"column": "sex", "codes": {"Male": "M", "Female": "F"}}},
+            "tables": [{"id": "T", "dimensions": ["SEX"]}],
+        },
+        file="spec.yaml",
+        base=tmp_path,
+    )
+    keys = ensure_record_keys(spec)
+    before = tabulate(spec, record_keys=keys)["T"].frame
+    people.sample(frac=1, random_state=7).to_csv(path, index=False)
+    assert ensure_record_keys(spec) == keys
+    after = tabulate(spec, record_keys=keys)["T"].frame
+    pd.testing.assert_frame_equal(before, after)
+    people.iloc[[0, 0, 1]].to_csv(path, index=False)
+    with pytest.raises(MicrodataError, match=r"column 'person' \('P00000'\): identifies two"):
+        ensure_record_keys(spec)
+
+
+def test_keys_follow_file_order_on_a_large_csv_read_in_parallel(tmp_path: Path) -> None:
+    """The positional join of keys to records must hold when DuckDB reads a CSV in parallel."""
+    rows = 400_000
+    rng = np.random.default_rng(3)
+    group = rng.integers(0, 50, rows)
+    path = tmp_path / "big.csv"
+    pd.DataFrame({"group": [f"G{g}" for g in group]}).to_csv(path, index=False)
+    spec = parse_spec(
+        {
+            "dataset": "big",
+            "microdata": "big.csv",
+            "dimensions": {"GROUP": {"column": "group"}},
+            "tables": [{"id": "T", "dimensions": ["GROUP"]}],
+        },
+        file="spec.yaml",
+        base=tmp_path,
+    )
+    keys_path = ensure_record_keys(spec)
+    keys = pd.read_parquet(keys_path)[KEY_COLUMN].to_numpy()
+    frame = tabulate(spec, record_keys=keys_path)["T"].frame.set_index("GROUP")
+    sums = pd.Series(keys).groupby(group).sum() % KEY_MODULUS / KEY_MODULUS
+    for g in range(50):
+        assert frame.loc[f"G{g}", "record_key_sum"] == sums[g]
+
+
+# Bad microdata: the exact error, and nothing written.
+
+SEX_AGE = {
+    "dataset": "bad",
+    "dimensions": {
+        "SEX": {"column": "sex", "codes": {"Male": "M", "Female": "F"}},
+        "AGE": {"column": "age", "bins": [[0, 64, "Y_LT65"], [65, None, "Y_GE65"]]},
+    },
+    "tables": [{"id": "T", "dimensions": ["SEX", "AGE"]}],
+}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "people.csv: is empty"),
+        (b"sex,age\n", "people.csv: holds no records"),
+        (b"sex,years\nMale,30\n", "people.csv, column 'age': has no column 'age'; its columns"),
+        (
+            b"sex,age\nMale,30\nFemale,41\nMale,abc\n",
+            "people.csv, row 4, column 'age' ('abc'): is not a number (the column mixes",
+        ),
+        (
+            b"sex,age\nMale,30\nFemale,-4\n",
+            "people.csv, row 3, column 'age' ('-4'): falls in none of the bins of AGE",
+        ),
+        (
+            b"sex,age\nMale,30\nfemale,41\n",
+            "people.csv, row 3, column 'sex' ('female'): is not mapped to a code of SEX",
+        ),
+        (b"sex,age\nMale,30\n,41\n", "people.csv, row 3, column 'sex': has no value"),
+        (b"sex,age\nMale,30\nF\xe9minin,41\n", "people.csv: is not UTF-8 text"),
+    ],
+)
+def test_bad_microdata_get_a_clear_error_and_nothing_is_written(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(content)
+    spec = parse_spec(SEX_AGE, file="spec.yaml")
+    out = tmp_path / "out"
+    with pytest.raises(MicrodataError) as caught:
+        protect(
+            spec,
+            "cellkey",
+            {"threshold": 10, "max_deviation": 2},
+            out,
+            microdata_path=path,
+            state_dir=tmp_path / "state",
+        )
+    assert str(caught.value).startswith(str(tmp_path / message)), str(caught.value)
+    assert not out.exists()
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    spec = parse_spec(SEX_AGE, file="spec.yaml")
+    with pytest.raises(MicrodataError, match=r"people.parquet: no such file"):
+        tabulate(spec, tmp_path / "people.parquet")
+
+
+def test_a_parquet_error_names_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "people.parquet"
+    pd.DataFrame({"sex": ["Male", "Female", "Other"], "age": [3, 40, 70]}).to_parquet(path)
+    spec = parse_spec(SEX_AGE, file="spec.yaml")
+    with pytest.raises(MicrodataError) as caught:
+        tabulate(spec, path)
+    assert str(caught.value) == (
+        f"{path}, row 3, column 'sex' ('Other'): "
+        "is not mapped to a code of SEX (add it under codes)"
+    )
+
+
+def test_values_that_cannot_be_codes_must_be_mapped(adult_csv: Path) -> None:
+    spec = parse_spec(
+        {
+            "dataset": "raw",
+            "dimensions": {"COUNTRY": {"column": "country"}},
+            "tables": [{"id": "T", "dimensions": ["COUNTRY"]}],
+        },
+        file="spec.yaml",
+    )
+    with pytest.raises(
+        MicrodataError, match=r"\('Outlying-US\(Guam-USVI-etc\)'\): cannot be a code"
+    ):
+        tabulate(spec, adult_csv)
