@@ -480,6 +480,11 @@ main.add_command(tabulate_command)
 main.add_command(audit_command)
 
 
+from solidarity.commitments.cli import commitments  # noqa: E402  # each group in its own module
+
+main.add_command(commitments)
+
+
 from solidarity.rights.cli import rights  # noqa: E402  # each group in its own module
 
 main.add_command(rights)

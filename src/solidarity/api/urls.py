@@ -22,6 +22,7 @@ from ninja.operation import Operation
 
 from solidarity import __version__
 from solidarity.accounts.api import router as accounts_router
+from solidarity.commitments.api import router as commitments_router
 from solidarity.fairshare.api import router as fairshare_router
 from solidarity.indicators.api import router as indicators_router
 from solidarity.reference.api import router as reference_router
@@ -60,6 +61,7 @@ api.add_exception_handler(UnknownFilter, unknown_filter)
 api.add_router("", reference_router)
 api.add_router("", accounts_router)
 api.add_router("", indicators_router)
+api.add_router("", commitments_router)
 api.add_router("", fairshare_router)
 api.add_router("", testimonies_router)
 api.add_router("", rights_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "solidarity.accounts",
     "solidarity.states",
     "solidarity.indicators",
+    "solidarity.commitments",
     "solidarity.testimonies",
     "solidarity.fairshare",
     "solidarity.api",
@@ -226,6 +227,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     # Behind a reverse proxy that terminates TLS (docs/deploy.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# IATI (docs/commitments.md): the folder of the official IATI 2.03 activity schemas, which are not
+# shipped; without it an import applies Solidarity's own rules and says the schema was skipped.
+IATI_SCHEMA_DIR = os.environ.get("SOLIDARITY_IATI_SCHEMA_DIR", "")
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("solidarity.accounts.urls")),
     path("states/", include("solidarity.states.urls")),
     path("indicators/", include("solidarity.indicators.urls")),
+    path("pledges/", include("solidarity.commitments.urls")),
     path("testimonies/", include("solidarity.testimonies.urls")),
     path("fairshare/", include("solidarity.fairshare.urls")),
     path("rights/", include("solidarity.rights.urls")),

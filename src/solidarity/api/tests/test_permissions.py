@@ -54,6 +54,18 @@ ACCESS: dict[str, dict[str, int]] = {
     # a real file (the provider's data providers, 403 for everyone else) is tested in
     # indicators/tests/test_submission_interfaces.py.
     "POST /api/v1/submissions": {"anonymous": 401, **dict.fromkeys(CAST, 422)},
+    # Commitments: the registry and its sums are public; no pledge exists here, so one is 404 to
+    # all (drafts and who may create or edit: commitments/tests/test_permissions.py). The
+    # disbursed-by-State sums need their year (422 without it); an empty pledge is refused as
+    # incomplete (422) once signed in.
+    "GET /api/v1/pledges": PUBLIC,
+    "POST /api/v1/pledges": {"anonymous": 401, **dict.fromkeys(CAST, 422)},
+    "GET /api/v1/pledges/{pledge_id}": dict.fromkeys(VISITORS, 404),
+    "GET /api/v1/pledges/{pledge_id}/progress": dict.fromkeys(VISITORS, 404),
+    "GET /api/v1/pledges/{pledge_id}/assessments": dict.fromkeys(VISITORS, 404),
+    "GET /api/v1/pledges/{pledge_id}/transactions": dict.fromkeys(VISITORS, 404),
+    "GET /api/v1/pledges-summary": PUBLIC,
+    "GET /api/v1/pledges-disbursed-by-state": dict.fromkeys(VISITORS, 422),
     # Fair sharing: keys, groups, calculations and consultations are public and read-only (a
     # draft consultation is left out for those who may not see it: fairshare/tests).
     "GET /api/v1/fairshare/keys": PUBLIC,
@@ -93,6 +105,7 @@ ACCESS: dict[str, dict[str, int]] = {
 
 # A value for each path parameter that names something in the reference data.
 PATH_EXAMPLES = {
+    "pledge_id": "1",
     "number": "7",
     "iso3": "KEN",
     "code": "10.7.3",

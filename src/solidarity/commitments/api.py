@@ -1,0 +1,325 @@
+"""Pledges and their money over the JSON API.
+
+Reads apply the same visibility as the pages (published pledges for everyone, drafts for their
+pledger and administrators); ``POST /pledges`` records a draft through the same action as the
+web form. Money is in US dollars, converted at each transaction's value date; transactions
+without a known rate are counted in ``not_converted``, never as zero.
+"""
+
+from __future__ import annotations
+
+import datetime
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from solidarity.accounts.models import Organisation, User
+from solidarity.api.schemas import Problem
+from solidarity.commitments import actions, selectors
+from solidarity.commitments.models import Pledge, ProgressUpdate, Transaction
+from solidarity.commitments.selectors import PledgeFilters
+from solidarity.reference.models import Country
+
+router = Router(tags=["Commitments"])
+
+
+class PledgeOut(Schema):
+    id: int
+    reference: str = Field(description="The pledge's public reference, e.g. P-12.")
+    title: str
+    state: str | None = Field(description="ISO3 code of the pledging State, if a State pledges.")
+    organisation: str | None = Field(description="Name of the pledging organisation, if any.")
+    partner_states: list[str]
+    partner_organisations: list[str]
+    answers: int | None = Field(description="The pledge this one matches, if it is a matching one.")
+    what: str
+    by_when: date | None
+    measured_how: str
+    form: str = Field(description="financial, human_resources, process or policy.")
+    objectives: list[int]
+    solidarity_types: list[str]
+    south_south: bool
+    triangular: bool
+    stage: str = Field(description="planning, in_progress, fulfilled or withdrawn.")
+    status: str = Field(description="draft or published.")
+    pledged_usd: Decimal | None
+    committed_usd: Decimal | None
+    disbursed_usd: Decimal | None
+    not_converted: int = Field(description="Transactions left out of the sums: no exchange rate.")
+
+    @staticmethod
+    def resolve_state(obj: Pledge) -> str | None:
+        return obj.state_id
+
+    @staticmethod
+    def resolve_organisation(obj: Pledge) -> str | None:
+        return obj.organisation.name if obj.organisation else None
+
+    @staticmethod
+    def resolve_partner_states(obj: Pledge) -> list[str]:
+        return [c.iso3 for c in obj.partner_states.all()]
+
+    @staticmethod
+    def resolve_partner_organisations(obj: Pledge) -> list[str]:
+        return [o.name for o in obj.partner_organisations.all()]
+
+    @staticmethod
+    def resolve_answers(obj: Pledge) -> int | None:
+        return obj.answers_id
+
+    @staticmethod
+    def resolve_objectives(obj: Pledge) -> list[int]:
+        return [o.number for o in obj.objectives.all()]
+
+    @staticmethod
+    def resolve_solidarity_types(obj: Pledge) -> list[str]:
+        return [t.code for t in obj.solidarity_types.all()]
+
+
+class PledgeQuery(Schema):
+    q: str = Field("", description="Words in the title or text.")
+    state: str = Field("", description="ISO3 code of a State, as pledger or partner.")
+    objective: int | None = Field(None, description="GCM objective number, 1 to 23.")
+    form: str = ""
+    solidarity_type: str = Field(
+        "", description="preventive, reactive or international-cooperation."
+    )
+    stage: str = ""
+    south_south: bool = Field(False, description="Only South-South or triangular cooperation.")
+
+
+@router.get(
+    "/pledges",
+    response=list[PledgeOut],
+    summary="List the pledges",
+    description="The pledge registry with money totals in US dollars. Drafts appear only to "
+    "their pledger and administrators.",
+)
+def pledge_list(request: HttpRequest, filters: Query[PledgeQuery]) -> list[Pledge]:
+    return list(
+        selectors.pledge_list(user=request.user, filters=PledgeFilters(**filters.dict()))[:1000]
+    )
+
+
+def _pledge(request: HttpRequest, pledge_id: int) -> Pledge:
+    try:
+        return selectors.pledge_get(user=request.user, pk=pledge_id)
+    except (Pledge.DoesNotExist, PermissionDenied):
+        # A draft is not acknowledged to those who may not see it.
+        raise HttpError(404, f"No pledge P-{pledge_id}.") from None
+
+
+@router.get(
+    "/pledges/{pledge_id}",
+    response={200: PledgeOut, 404: Problem},
+    summary="Get one pledge",
+)
+def pledge_get(request: HttpRequest, pledge_id: int) -> Pledge:
+    return _pledge(request, pledge_id)
+
+
+class ProgressOut(Schema):
+    id: int
+    as_of: date
+    text: str
+    evidence_url: str
+    stage: str
+    status: str = Field(description="draft, pending, returned or approved.")
+
+
+@router.get(
+    "/pledges/{pledge_id}/progress",
+    response={200: list[ProgressOut], 404: Problem},
+    summary="A pledge's progress updates",
+    description="Approved updates; the pledger and reviewers also see drafts and pending ones.",
+)
+def pledge_progress(request: HttpRequest, pledge_id: int) -> list[ProgressUpdate]:
+    return selectors.progress_list(user=request.user, pledge=_pledge(request, pledge_id))
+
+
+class AssessmentOut(Schema):
+    id: int
+    as_of: date
+    rating: str
+    text: str
+    evidence_url: str
+    organisation: str | None
+
+    @staticmethod
+    def resolve_organisation(obj: object) -> str | None:
+        organisation = getattr(obj, "organisation", None)
+        return organisation.name if organisation else None
+
+
+@router.get(
+    "/pledges/{pledge_id}/assessments",
+    response={200: list[AssessmentOut], 404: Problem},
+    summary="Independent assessments of a pledge",
+)
+def pledge_assessments(request: HttpRequest, pledge_id: int) -> list[object]:
+    return list(selectors.assessment_list(pledge=_pledge(request, pledge_id)))
+
+
+class TransactionOut(Schema):
+    iati_identifier: str = Field(description="The IATI activity the transaction belongs to.")
+    type: str = Field(description="IATI TransactionType code: 12 pledge, 2 commitment, 3 …")
+    date: datetime.date | None
+    value: Decimal
+    currency: str
+    value_date: datetime.date | None
+    value_usd: Decimal | None
+    receiver: str
+    recipient_country: str = Field(description="ISO 3166-1 alpha-2, as IATI has it.")
+
+    @staticmethod
+    def resolve_iati_identifier(obj: Transaction) -> str:
+        return obj.commitment.iati_identifier
+
+    @staticmethod
+    def resolve_currency(obj: Transaction) -> str:
+        return obj.currency or obj.commitment.default_currency
+
+    @staticmethod
+    def resolve_receiver(obj: Transaction) -> str:
+        return obj.receiver_name
+
+
+@router.get(
+    "/pledges/{pledge_id}/transactions",
+    response={200: list[TransactionOut], 404: Problem},
+    summary="A pledge's money, transaction by transaction",
+)
+def pledge_transactions(request: HttpRequest, pledge_id: int) -> list[Transaction]:
+    return selectors.transaction_list(pledge=_pledge(request, pledge_id))
+
+
+class YearOut(Schema):
+    year: int
+    pledged_usd: Decimal
+    committed_usd: Decimal
+    disbursed_usd: Decimal
+
+
+class ShareOut(Schema):
+    code: str
+    disbursed_usd: Decimal
+
+
+class FlowOut(Schema):
+    pledger: str
+    recipient: str
+    disbursed_usd: Decimal
+    south_south: bool
+
+
+class SummaryOut(Schema):
+    by_year: list[YearOut]
+    by_objective: list[ShareOut]
+    by_solidarity_type: list[ShareOut]
+    flows: list[FlowOut]
+    south_south_usd: Decimal
+    total_disbursed_usd: Decimal
+    not_converted: int
+
+
+@router.get(
+    "/pledges-summary",
+    response=SummaryOut,
+    summary="The money of the pledges, summed",
+    description="What the dashboard shows: by year, by objective, by kind of solidarity, and "
+    "from pledger to recipient. Takes the registry's filters.",
+)
+def pledge_summary(request: HttpRequest, filters: Query[PledgeQuery]) -> dict[str, object]:
+    board = selectors.dashboard(user=request.user, filters=PledgeFilters(**filters.dict()))
+    return {
+        "by_year": [
+            {"year": y, "pledged_usd": p, "committed_usd": c, "disbursed_usd": d}
+            for y, p, c, d in board.by_year
+        ],
+        "by_objective": [
+            {"code": str(o.number), "disbursed_usd": t} for o, t in board.by_objective
+        ],
+        "by_solidarity_type": [
+            {"code": k.code, "disbursed_usd": t} for k, t in board.by_solidarity_type
+        ],
+        "flows": [
+            {"pledger": g, "recipient": r, "disbursed_usd": t, "south_south": s}
+            for g, r, t, s in board.flows
+        ],
+        "south_south_usd": board.south_south_usd,
+        "total_disbursed_usd": board.total_disbursed_usd,
+        "not_converted": board.not_converted,
+    }
+
+
+class DisbursedQuery(Schema):
+    year: int = Field(description="Calendar year of the disbursements.")
+
+
+@router.get(
+    "/pledges-disbursed-by-state",
+    response=dict[str, Decimal],
+    summary="US dollars disbursed by each State in a year",
+    description="By ISO3 code; what the fair-share calculator reads as its disbursed-usd "
+    "measure. A State with nothing recorded is absent.",
+)
+def disbursed_by_state(request: HttpRequest, query: Query[DisbursedQuery]) -> dict[str, Decimal]:
+    return selectors.disbursed_usd_by_state(year=query.year)
+
+
+class PledgeIn(Schema):
+    state: str | None = Field(None, description="ISO3 code of the pledging State…")
+    organisation: int | None = Field(None, description="…or id of the pledging organisation.")
+    title: str
+    what: str
+    form: str
+    objectives: list[int]
+    by_when: date | None = None
+    measured_how: str = ""
+    principles: list[str] = []
+    solidarity_types: list[str] = []
+    target_groups: list[str] = []
+    partner_states: list[str] = []
+    answers: int | None = None
+    south_south: bool = False
+    triangular: bool = False
+
+
+@router.post(
+    "/pledges",
+    response={201: PledgeOut, 400: Problem, 403: Problem},
+    auth=django_auth,
+    summary="Record a pledge (as a draft)",
+    description="By a focal point for their State, a member for their organisation, or an "
+    "administrator. Publish it on the site.",
+)
+def pledge_create(request: HttpRequest, payload: PledgeIn) -> tuple[int, Pledge]:
+    assert isinstance(request.user, User)
+    state = Country.objects.filter(iso3=(payload.state or "").upper()).first()
+    organisation = (
+        Organisation.objects.filter(pk=payload.organisation).first()
+        if payload.organisation
+        else None
+    )
+    answers = Pledge.objects.filter(pk=payload.answers).first() if payload.answers else None
+    data = actions.PledgeInput(
+        **{
+            **payload.dict(),
+            "state": state,
+            "organisation": organisation,
+            "answers": answers,
+            "partner_states": [code.upper() for code in payload.partner_states],
+        }
+    )
+    try:
+        pledge = actions.pledge_create(actor=request.user, data=data)
+    except PermissionDenied:
+        raise HttpError(403, "You may not pledge for this pledger.") from None
+    except ValidationError as error:
+        raise HttpError(400, " ".join(error.messages)) from None
+    return 201, selectors.pledge_get(user=request.user, pk=pledge.pk)
