@@ -33,6 +33,11 @@ from solidarity.reference.models import Country
 from solidarity.stats.fairshare import FigureRow, parse_key, read_worldbank_csv
 
 _SIX_PLACES = Decimal("0.000001")
+# Counts of people and amounts of US dollars are stored whole: an SQLite database keeps decimals
+# as binary floating point, which holds whole numbers below 2**53 exactly (a GDP of 3e13 US$ with
+# decimals would come back changed, and every re-import would "update" it). Rounding GDP to the
+# dollar changes no share beyond the twelfth decimal place.
+WHOLE_INDICATORS = frozenset({"population", "gdp", "refugees", "migrant_stock"})
 WORLDBANK_FILES = {
     "population": "worldbank_population.csv",
     "gdp": "worldbank_gdp_current_usd.csv",
@@ -65,7 +70,8 @@ def figures_import(
     for row in rows:
         if row.indicator != indicator:
             raise ValueError(f"{file_name}: a {row.indicator} figure in a {indicator} import")
-        value = None if row.value is None else row.value.quantize(_SIX_PLACES)
+        places = Decimal(1) if indicator in WHOLE_INDICATORS else _SIX_PLACES
+        value = None if row.value is None else row.value.quantize(places)
         figure = existing.get((row.iso3, row.year))
         if figure is None:
             new.append(

@@ -79,6 +79,10 @@ def calculator(request: HttpRequest) -> HttpResponse:
         return render(request, "fairshare/calculator.html", {"form": form}, status=400)
     calculation, problem = _calculate(form)
     context: dict[str, Any] = {"form": form, "problem": problem, "calculation": calculation}
+    if calculation is not None and calculation.shares is None:
+        context["problem"] = _(
+            "No State of the group has every figure this key needs (%(indicators)s) for this year."
+        ) % {"indicators": ", ".join(calculation.key.indicators)}
     if calculation is not None:
         rows = calculation_rows(calculation)
         context["rows"] = rows

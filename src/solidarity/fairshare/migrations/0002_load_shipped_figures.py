@@ -25,9 +25,8 @@ def load(apps, schema_editor):
                     indicator=indicator,
                     iso3=row["iso3"],
                     year=int(row["year"]),
-                    value=Decimal(row["value"]).quantize(Decimal("0.000001"))
-                    if row["value"]
-                    else None,
+                    # Whole persons and US dollars, as actions.figures_import stores them.
+                    value=Decimal(row["value"]).quantize(Decimal(1)) if row["value"] else None,
                     source=entry["source"],
                 )
                 for row in csv.DictReader(file)
