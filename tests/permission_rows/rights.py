@@ -24,7 +24,10 @@ PAGES: dict[str, tuple[str, dict[str, Any]]] = {
     "rights:label_new": ("/rights/recommendations/1/labels/", POST_ONLY),
     "rights:label_decision": ("/rights/recommendations/1/labels/10/", POST_ONLY),
     # The decisions people made, for retraining: those who make them.
-    "rights:label_decisions_csv": ("/rights/labels/decisions.csv", only("reviewer", "administrator")),
+    "rights:label_decisions_csv": (
+        "/rights/labels/decisions.csv",
+        only("reviewer", "administrator"),
+    ),
     "rights:ratifications": ("/rights/ratifications/", EVERYONE),
     # Ratifications (the ILO conventions above all) are entered by administrators only.
     "rights:ratification_edit": ("/rights/ratifications/KEN/C189/", only("administrator")),
