@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -765,11 +766,14 @@ def _import_batch(
         return
     keys = [key for key, _activity in batch]
     existing = {c.import_key: c for c in FinancialCommitment.objects.filter(import_key__in=keys)}
+    state_keys = {bridge.provider_state_key(a) for _key, a in batch} - {None}
     states = {
-        c.iso2: c
-        for c in Country.objects.filter(
-            iso2__in={bridge.provider_state_code(a) for _key, a in batch} - {None}
+        key: country
+        for country in Country.objects.filter(
+            Q(iso2__in=[code for field, code in state_keys if field == "iso2"])  # type: ignore[misc]
+            | Q(iso3__in=[code for field, code in state_keys if field == "iso3"])  # type: ignore[misc]
         )
+        for key in (("iso2", country.iso2), ("iso3", country.iso3))
     }
     pledge_ids = {bridge.pledge_of(a) for _key, a in batch} - {None}
     pledges = {p.pk: p for p in Pledge.objects.filter(pk__in=pledge_ids)}
@@ -783,8 +787,8 @@ def _import_batch(
             result.unchanged += 1
             continue
         fields = bridge.commitment_fields(activity)
-        code = bridge.provider_state_code(activity)
-        fields["provider_state"] = states.get(code) if code else None
+        state_key = bridge.provider_state_key(activity)
+        fields["provider_state"] = states.get(state_key) if state_key else None
         fields["pledge"] = pledges.get(pledge_id) if pledge_id else None
         if pledge_id and pledge_id not in pledges:
             result.warnings.append(

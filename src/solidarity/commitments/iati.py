@@ -41,6 +41,8 @@ _CHANNEL_TAG = re.compile(r"^CHANNEL-(MPTF|BILATERAL|OTHER)$")
 # An IATI organisation identifier of a government starts with its ISO 3166-1 alpha-2 code
 # (``GB-GOV-1``, ``SE-0``); ``XM``, ``XI`` and ``XX`` are IATI's own prefixes, not States.
 _STATE_PREFIX = re.compile(r"^([A-Z]{2})-")
+# Money entered on this platform is reported as ``SOLIDARITY-KEN`` for Kenya's pledges.
+_OWN_STATE = re.compile(r"^SOLIDARITY-([A-Z]{3})$")
 NOT_STATES = frozenset({"XM", "XI", "XX"})
 GOVERNMENT = "10"
 
@@ -131,13 +133,19 @@ def _marker(activity: Activity, *, human_rights: bool) -> int | None:
     return None
 
 
-def provider_state_code(activity: Activity) -> str | None:
-    """ISO 3166-1 alpha-2 code of the State that reports the activity, when the reporting
-    organisation is a government (type 10) with a country-prefixed identifier."""
+def provider_state_key(activity: Activity) -> tuple[str, str] | None:
+    """How to find the State that reports the activity, when the reporting organisation is a
+    government (type 10): ``("iso2", "SE")`` for an identifier with a country prefix,
+    ``("iso3", "KEN")`` for this platform's own ``SOLIDARITY-KEN``."""
     org = activity.reporting_org
+    if org.type != GOVERNMENT:
+        return None
+    own = _OWN_STATE.match(org.ref)
+    if own:
+        return ("iso3", own.group(1))
     match = _STATE_PREFIX.match(org.ref)
-    if org.type == GOVERNMENT and match and match.group(1) not in NOT_STATES:
-        return match.group(1)
+    if match and match.group(1) not in NOT_STATES:
+        return ("iso2", match.group(1))
     return None
 
 
