@@ -119,7 +119,7 @@ def fairshare_shares(request: HttpRequest, query: Query[SharesQuery]) -> dict[st
             actual=query.actual,
             spread=Fraction(query.spread),
         )
-    except (selectors.UnknownGroup, selectors.MeasureNotAvailable, FairShareError) as error:
+    except (selectors.UnknownGroup, FairShareError) as error:
         raise HttpError(400, str(error)) from None
     table = calculation.table
     burden = None

@@ -80,7 +80,6 @@ def fairshare(
     _setup()
     from solidarity.fairshare.exports import calculation_csv, decimal, provenance_lines
     from solidarity.fairshare.selectors import (
-        MeasureNotAvailable,
         UnknownGroup,
         calculate,
         group_get,
@@ -118,7 +117,7 @@ def fairshare(
         calculation = calculate(
             key=key, group=resolved, year=year, burden=amount, actual=actual, extra_figures=extra
         )
-    except (FairShareError, MeasureNotAvailable) as error:
+    except FairShareError as error:
         raise click.ClickException(str(error)) from None
     text = calculation_csv(calculation)
     if str(out) == "-":

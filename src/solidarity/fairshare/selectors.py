@@ -53,11 +53,6 @@ class UnknownGroup(ValueError):  # noqa: N818 (reads as what it is: an unknown g
     ``GROUP:<slug>`` are understood."""
 
 
-class MeasureNotAvailable(ValueError):  # noqa: N818
-    """An actual measure that cannot be computed yet (money disbursed, until the commitments
-    registry provides it)."""
-
-
 @dataclass(frozen=True)
 class Group:
     spec: str
@@ -170,17 +165,21 @@ def figure_years(*, indicator: str) -> list[int]:
     )
 
 
-def disbursed_usd(*, states: Sequence[str], year: int) -> dict[str, Decimal | None]:
-    """Money disbursed by each State in ``year``, from the commitments registry.
+#: Where the "disbursed-usd" measure comes from, shown with every result that uses it.
+DISBURSED_SOURCE = (
+    "Solidarity commitments registry: US$ disbursed (IATI transaction types 3 and 4) in the year "
+    "by the State, on its published pledges and in imported IATI activities"
+)
 
-    Raises `MeasureNotAvailable` until that registry offers a selector to read it from.
-    """
-    raise MeasureNotAvailable(
-        _(
-            "Money disbursed is not available yet: the commitments registry does not provide "
-            "disbursements to compare with."
-        )
-    )
+
+def disbursed_usd(*, states: Sequence[str], year: int) -> dict[str, Decimal | None]:
+    """Money disbursed by each State in ``year``, read from the commitments registry; a State
+    with nothing recorded there has no figure (unknown, not zero)."""
+    # The registry is another bounded context: read it only through its own selector.
+    from solidarity.commitments.selectors import disbursed_usd_by_state
+
+    totals = disbursed_usd_by_state(year=year)
+    return {state: totals.get(state) for state in states}
 
 
 @dataclass(frozen=True)
@@ -220,18 +219,18 @@ def calculate(
 
     ``actual`` is one of `ACTUAL_MEASURES` (or None); ``burden`` None takes the total of the
     actual measure. ``extra_figures`` (a user's file) win over the reference figures. Raises
-    `solidarity.stats.fairshare.FairShareError` (and its `NoUsableStates`) or
-    `MeasureNotAvailable`.
+    `solidarity.stats.fairshare.FairShareError`.
     """
     wanted = list(key.indicators)
     actual_indicator = None
     if actual is not None:
         actual_indicator = ACTUAL_MEASURES[actual]
-        if actual_indicator == "disbursed_usd":
-            disbursed_usd(states=group.states, year=year)
-        if actual_indicator not in wanted:
+        if actual_indicator not in wanted and actual_indicator != "disbursed_usd":
             wanted.append(actual_indicator)
     figures = figures_for(indicators=wanted, year=year, states=group.states)
+    if actual_indicator == "disbursed_usd":
+        figures.values["disbursed_usd"] = disbursed_usd(states=group.states, year=year)
+        figures.sources["disbursed_usd"] = [DISBURSED_SOURCE]
     values = merge_figures(figures.values, extra_figures or {})
     names = dict(Country.objects.filter(iso3__in=group.states).values_list("iso3", "name"))
     try:

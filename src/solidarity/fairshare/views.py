@@ -68,7 +68,7 @@ def _calculate(form: CalculatorForm) -> tuple[selectors.Calculation | None, str]
             actual=form.cleaned_data["actual"] or None,
             spread=form.spread_fraction,
         )
-    except (selectors.UnknownGroup, selectors.MeasureNotAvailable, FairShareError) as error:
+    except (selectors.UnknownGroup, FairShareError) as error:
         return None, str(error)
     return calculation, ""
 

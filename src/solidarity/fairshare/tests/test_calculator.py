@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 from django.test import Client
 
 from solidarity.cli import main
+from solidarity.fairshare.actions import country_group_create
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +64,38 @@ def test_a_key_of_ones_own_weights(client: Client) -> None:
     assert "Give at least one positive weight for your own key." in refused.content.decode()
 
 
-def test_money_disbursed_is_reported_as_not_available_yet(client: Client) -> None:
+def test_money_disbursed_comes_from_the_commitments_registry(cast: Any, client: Client) -> None:
+    from solidarity.commitments.models import FinancialCommitment, Transaction
+
+    # Two imported IATI activities (published data) that disbursed money in 2020.
+    for state, usd in (("DEU", "3000000"), ("FRA", "1000000")):
+        commitment = FinancialCommitment.objects.create(
+            import_key=f"test-{state}", title=f"Support to host communities ({state})",
+            provider_state_id=state,
+        )  # fmt: skip
+        Transaction.objects.create(
+            commitment=commitment, position=1, type="3", date=datetime.date(2020, 6, 1),
+            value=Decimal(usd), currency="USD", value_usd=Decimal(usd),
+        )  # fmt: skip
+    country_group_create(
+        actor=cast.reviewer, slug="donors", name="Donors", members=["DEU", "FRA", "ITA"]
+    )
     response = client.get(
-        "/fairshare/?key=eu2024&group=EU27&year=2020&spread=0.2&actual=disbursed-usd"
+        "/fairshare/fair-shares.csv?key=eu2024&group=GROUP:donors&year=2020&spread=0.2"
+        "&actual=disbursed-usd&burden=6000000"
     )
-    assert "Money disbursed is not available yet" in response.content.decode()
-    download = client.get(
-        "/fairshare/fair-shares.csv?key=eu2024&group=EU27&year=2020&spread=0.2&actual=disbursed-usd"
-    )
-    assert download.status_code == 400
+    assert response.status_code == 200
+    rows = {row["iso3"]: row for row in _csv_rows(response.content.decode())}
+    assert rows["DEU"]["actual"] == "3000000.000"
+    assert rows["ITA"]["actual"] == ""  # nothing recorded: unknown, not zero
+    assert rows["ITA"]["missing"] == "disbursed_usd"
+    assert Decimal(rows["ITA"]["fair_share"]) > 0
+    page = client.get(
+        "/fairshare/?key=eu2024&group=GROUP:donors&year=2020&spread=0.2&actual=disbursed-usd"
+        "&burden=6000000"
+    ).content.decode()
+    assert "Solidarity commitments registry: US$ disbursed" in page
+    assert "ITA: disbursed_usd" in page
 
 
 def test_the_csv_download_has_shares_summing_to_one(client: Client) -> None:

@@ -134,6 +134,7 @@ def test_a_consultation_from_draft_to_published_results(
     assert change.before == {"option": first.pk, "cast_by": cast.focal_point_kenya.pk}
     assert change.actor == cast.focal_point_kenya
     close = AuditEntry.objects.get(action="fairshare.consultation_close")
+    assert close.after is not None
     assert close.after["tallies"] == {"EU 2024 key": 0, "Population only": 2}
 
 
@@ -304,6 +305,7 @@ def test_groups_are_defined_by_anyone_signed_in(cast: Any, log_in: Any) -> None:
     assert sorted(group.members.values_list("iso3", flat=True)) == ["DJI", "ETH", "KEN", "SOM"]
     entry = AuditEntry.objects.get(action="fairshare.group_create")
     assert entry.actor == cast.migrant_org_member
+    assert entry.after is not None
     assert entry.after["members"] == ["DJI", "ETH", "KEN", "SOM"]
     page = Client().get("/fairshare/?key=eu2024&group=GROUP:horn&year=2020&spread=0.2")
     assert page.status_code == 200
