@@ -8,8 +8,8 @@ The cells then go through the same completion as DuckDB's (`tabulate.complete_ta
 engines give identical tables (tested).
 
 The session is the active one (a cluster's, under ``spark-submit``) or a new local one. Record
-keys identified by row follow the file's order through ``zipWithIndex``, which numbers the
-records of a CSV or Parquet file in order across partitions.
+keys identified by row follow the file's order: records are numbered in order across
+partitions (`_numbered`, without leaving the JVM).
 """
 
 from __future__ import annotations
@@ -34,6 +34,36 @@ def _internal(dimension: str) -> str:
     # Spark resolves column names without regard to case: a dimension SEX coded from a column
     # sex would clash with it.
     return f"__code_{dimension}"
+
+
+def _numbered(spark: Any, records: Any) -> Any:
+    """The records with their 0-based row in the file (`ROW_COLUMN`), in the JVM.
+
+    ``monotonically_increasing_id`` holds the partition's index in its upper bits and the
+    position within the partition in the lower 33; partitions of one file follow the file's
+    order. Counting each partition's records gives the offsets that make the numbers
+    contiguous.
+    """
+    from pyspark.sql import functions as F  # noqa: N812  # Spark's own convention
+
+    tagged = records.withColumn("__id", F.monotonically_increasing_id())
+    tagged = tagged.withColumn("__part", F.shiftright(F.col("__id"), 33))
+    sizes = sorted(
+        (int(row["__part"]), int(row["count"]))
+        for row in tagged.groupBy("__part").count().collect()
+    )
+    offsets = []
+    running = 0
+    for part, size in sizes:
+        offsets.append((part, running))
+        running += size
+    offset_frame = spark.createDataFrame(offsets, schema="__part long, __offset long")
+    position = F.col("__id") - F.shiftleft(F.col("__part"), 33)
+    return (
+        tagged.join(F.broadcast(offset_frame), on="__part", how="left")
+        .withColumn(ROW_COLUMN, F.col("__offset") + position)
+        .drop("__id", "__part", "__offset")
+    )
 
 
 def spark_session() -> Any:
@@ -79,8 +109,8 @@ def _spark_cells(
     progress: Progress | None,
     timings: dict[str, float],
 ) -> dict[str, pd.DataFrame]:
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F  # noqa: N812  # Spark's own convention
-    from pyspark.sql.types import LongType, StructField, StructType
 
     spark = spark_session()
     path = str(microdata.path.resolve())
@@ -93,13 +123,7 @@ def _spark_cells(
     if keys is not None:
         key_frame = spark.read.parquet(str(keys.resolve()))
         if spec.record_id is None:
-            schema = StructType(
-                [*records.schema.fields, StructField(ROW_COLUMN, LongType(), False)]
-            )
-            numbered = records.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1]))
-            records = spark.createDataFrame(numbered, schema).join(
-                key_frame, on=ROW_COLUMN, how="left"
-            )
+            records = _numbered(spark, records).join(key_frame, on=ROW_COLUMN, how="left")
         else:
             records = records.join(
                 key_frame,
@@ -137,7 +161,22 @@ def _spark_cells(
             coded.append(F.col(f"`{_internal(name)}`"))
     weight = F.col(f"`{spec.weight}`").try_cast("double") if spec.weight is not None else F.lit(1.0)
     key = F.col(KEY_COLUMN) if keys is not None else F.lit(None).cast("long")
-    prepared = records.select(*coded, weight.alias("__w"), key.alias("__k"))
+    # Every table is counted from the same coded records: keep them rather than read and code
+    # the file again for each table.
+    prepared = records.select(*coded, weight.alias("__w"), key.alias("__k")).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    try:
+        return _cubes(spec, prepared, progress, timings)
+    finally:
+        prepared.unpersist()
+
+
+def _cubes(
+    spec: Spec, prepared: Any, progress: Progress | None, timings: dict[str, float]
+) -> dict[str, pd.DataFrame]:
+    from pyspark.sql import functions as F  # noqa: N812  # Spark's own convention
+
     results: dict[str, pd.DataFrame] = {}
     for number, table_spec in enumerate(spec.tables, start=1):
         started = time.perf_counter()
