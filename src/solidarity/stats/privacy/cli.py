@@ -173,9 +173,11 @@ def tabulate_command(
             state_dir=state_dir,
             progress=progress,
         )
-    except PrivacyError as error:
+    except (PrivacyError, MethodUnavailableError) as error:
         raise click.ClickException(str(error)) from None
-    except MethodUnavailableError as error:
+    except (RuntimeError, ValueError) as error:
+        # The methods' refusals: a privacy budget exceeded (the ledger's errors), a parameter
+        # out of range. Their messages are written for the user.
         raise click.ClickException(str(error)) from None
     finally:
         if bar is not None:

@@ -1,0 +1,189 @@
+"""The solidarity tabulate command, end to end on the UCI Adult extract, with every method."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from solidarity.cli import main
+from solidarity.stats.privacy import cli, run, tabulate
+from solidarity.stats.privacy.output import read_published
+
+EXAMPLE = Path(cli.__file__).resolve().parent / "examples" / "adult-1994.yaml"
+
+
+def invoke(*arguments: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [str(a) for a in arguments])
+    return result.exit_code, result.output
+
+
+def test_the_command_line_mirrors_the_library() -> None:
+    assert cli.METHODS == run.METHODS
+    assert cli.ENGINES == tabulate.ENGINES
+    assert set(run.available_methods()) == set(run.METHODS)
+
+
+def test_cellkey_from_the_command_line(adult_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke(
+        "tabulate",
+        adult_csv,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "cellkey",
+        "--state",
+        tmp_path / "state",
+        "--out",
+        out,
+    )
+    assert code == 0, output
+    assert output.splitlines()[0].startswith("T1: 135 cells, ")
+    assert f"cellkey on 30162 records (duckdb); report: {out / 'report.json'}" in output
+    tables, report = read_published(out)
+    assert sorted(tables) == ["T1", "T2", "T3"]
+    # The defaults come from the specification (10 and 2), recorded in the report.
+    assert report["parameters"]["threshold"] == 10
+    assert report["parameters"]["max_deviation"] == 2
+    assert (tmp_path / "state" / "record_keys.parquet").exists()
+    header = (out / "T2.csv").read_text().splitlines()[0]
+    assert header == (
+        "STRUCTURE,STRUCTURE_ID,ACTION,COUNTRY_OF_BIRTH,AGE,SEX,RACE_ETHNICITY,"
+        "OBS_VALUE,CONF_STATUS,OBS_STATUS"
+    )
+
+
+def test_suppression_from_the_command_line(adult_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke(
+        "tabulate",
+        adult_csv,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "suppress",
+        "--threshold",
+        "5",
+        "--state",
+        tmp_path / "state",
+        "--out",
+        out,
+    )
+    assert code == 0, output
+    tables, report = read_published(out)
+    assert report["method"] == "suppress"
+    assert report["parameters"]["threshold"] == 5
+    assert report["suppression"]["primary_cells"] > 0
+    assert report["suppression"]["secondary_cells"] > 0
+    for table in tables.values():
+        shown = table.frame["OBS_VALUE"].dropna()
+        assert not shown.between(1, 4).any()
+        assert set(table.frame["CONF_STATUS"]) == {"F", "C"}
+
+
+def test_differential_privacy_from_the_command_line_keeps_its_budget(
+    adult_csv: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    code, output = invoke(
+        "tabulate",
+        adult_csv,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "dp",
+        "--rho",
+        "0.5",
+        "--state",
+        state,
+        "--out",
+        tmp_path / "one",
+    )
+    assert code == 0, output
+    assert "Privacy budget: rho spent 0.5, left 0.0" in output
+    tables, report = read_published(tmp_path / "one")
+    assert report["budget"]["rho_total"] == 0.5
+    assert all((t.frame["CONF_STATUS"] == "F").all() for t in tables.values())
+    # Without a raise, a second release exceeds the budget: refused, nothing written.
+    code, output = invoke(
+        "tabulate",
+        adult_csv,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "dp",
+        "--rho",
+        "0.1",
+        "--state",
+        state,
+        "--out",
+        tmp_path / "two",
+    )
+    assert code == 1
+    assert "Error:" in output
+    assert not (tmp_path / "two").exists()
+    code, output = invoke(
+        "tabulate",
+        adult_csv,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "dp",
+        "--rho",
+        "0.1",
+        "--raise-budget",
+        "0.6",
+        "--state",
+        state,
+        "--out",
+        tmp_path / "two",
+    )
+    assert code == 0, output
+    report = json.loads((tmp_path / "two" / "report.json").read_text())
+    assert report["budget"]["rho_total"] == 0.6
+
+
+def test_wrong_options_and_bad_input_exit_with_a_message(adult_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke("tabulate", adult_csv, "--spec", EXAMPLE, "--method", "dp", "--out", out)
+    assert code == 2
+    assert "the dp method needs --rho, or --epsilon and --delta" in output
+    code, output = invoke(
+        "tabulate",
+        adult_csv,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "cellkey",
+        "--rho",
+        "1",
+        "--out",
+        out,
+    )
+    assert code == 2
+    assert "--rho, --epsilon, --delta and --raise-budget are for --method dp" in output
+    bad_spec = tmp_path / "spec.yaml"
+    bad_spec.write_text("dataset: adult\ndimensions: {}\ntables: []\n")
+    code, output = invoke(
+        "tabulate", adult_csv, "--spec", bad_spec, "--method", "cellkey", "--out", out
+    )
+    assert code == 1
+    assert f"Error: {bad_spec}, key dimensions: must name at least one dimension" in output
+    missing = tmp_path / "missing.csv"
+    code, output = invoke(
+        "tabulate",
+        missing,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "cellkey",
+        "--state",
+        tmp_path / "state",
+        "--out",
+        out,
+    )
+    assert code == 1
+    assert f"Error: {missing}: no such file" in output
+    assert not out.exists()
