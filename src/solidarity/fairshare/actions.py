@@ -104,6 +104,27 @@ def figures_import(
     return FigureImport(indicator, len(new), len(changed), unchanged)
 
 
+def figures_load_shipped(*, actor: AnyUser | str) -> list[FigureImport]:
+    """Load (or restore) the compact tables shipped in ``fairshare/data/``, as the data
+    migration does on a fresh install; what is already there is left alone."""
+    from importlib import resources
+
+    from solidarity.stats.fairshare import read_table
+
+    sources = shipped_sources()
+    folder = resources.files("solidarity.fairshare").joinpath("data")
+    results = []
+    with transaction.atomic():
+        for indicator in sorted(WHOLE_INDICATORS):
+            entry = sources[indicator]
+            with folder.joinpath(entry["file"]).open("r", encoding="utf-8") as file:
+                rows = list(read_table(file, indicator=indicator, source_note=entry["source"]))
+            results.append(
+                figures_import(actor=actor, indicator=indicator, rows=rows, file_name=entry["file"])
+            )
+    return results
+
+
 def worldbank_import(
     *, actor: AnyUser | str, path: Path, indicator: str | None = None
 ) -> list[FigureImport]:

@@ -11,7 +11,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from solidarity.audit.models import AuditEntry
-from solidarity.fairshare.actions import undesa_figures_import, worldbank_import
+from solidarity.fairshare.actions import (
+    figures_load_shipped,
+    undesa_figures_import,
+    worldbank_import,
+)
 from solidarity.fairshare.models import ReferenceFigure
 from solidarity.fairshare.selectors import calculate, eu27_states, figures_for, group_get
 from solidarity.stats.fairshare import FiguresError, preset_key
@@ -139,3 +143,11 @@ def test_the_undesa_workbook_refreshes_nothing_when_it_is_the_shipped_one(
 def test_figures_of_another_year_are_never_carried_over() -> None:
     figures = figures_for(indicators=["refugees"], year=2019, states=["DEU"])
     assert figures.values == {"refugees": {}}
+
+
+def test_the_shipped_tables_load_again_unchanged_and_restore_what_is_gone() -> None:
+    results = figures_load_shipped(actor="system:tests")
+    assert [(r.created, r.updated) for r in results] == [(0, 0)] * 4
+    ReferenceFigure.objects.filter(indicator="refugees", iso3="MLT").delete()
+    results = figures_load_shipped(actor="system:tests")
+    assert {r.indicator: r.created for r in results}["refugees"] == 7
