@@ -129,6 +129,22 @@ def group_choices() -> list[tuple[str, str]]:
     return choices
 
 
+def region_columns(*, states: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The States grouped by their smallest M49 region (intermediate region, else sub-region,
+    else region), ordered by region and code — the columns of the tile map. One query."""
+    columns: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    countries = Country.objects.filter(iso3__in=states).select_related(
+        "region", "subregion", "intermediate_region"
+    )
+    for country in countries.order_by("name"):
+        area = country.intermediate_region or country.subregion or country.region
+        region_code = country.region_id or ""
+        name = area.localized("name") if area is not None else _("No region")
+        code = area.m49 if area is not None else ""
+        columns.setdefault((region_code, code), (name, []))[1].append(country.iso3)
+    return [columns[position] for position in sorted(columns)]
+
+
 def country_group_list() -> QuerySet[CountryGroup]:
     return CountryGroup.objects.prefetch_related("members").order_by("name")
 

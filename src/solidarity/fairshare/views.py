@@ -28,7 +28,7 @@ from solidarity.fairshare.actions import (
     country_group_create,
     vote_cast,
 )
-from solidarity.fairshare.charts import gap_chart
+from solidarity.fairshare.charts import NO_FIGURE_FILL, RATIO_CLASSES, gap_chart, tile_map
 from solidarity.fairshare.exports import (
     calculation_csv,
     calculation_rows,
@@ -101,6 +101,27 @@ def calculator(request: HttpRequest) -> HttpResponse:
         ]
         if gaps:
             context["chart"] = gap_chart(gaps)
+        if calculation.actual is not None and calculation.table is not None:
+            by_state = {row["iso3"]: row for row in rows}
+            columns = [
+                (
+                    name,
+                    [
+                        (
+                            state,
+                            str(by_state[state]["name"]),
+                            _decimal_or_none(by_state[state]["ratio"]),
+                            _ratio_text(by_state[state]["ratio"]),
+                        )
+                        for state in states
+                    ],
+                )
+                for name, states in selectors.region_columns(states=calculation.group.states)
+            ]
+            context["grid"] = tile_map(columns)
+            context["grid_columns"] = [name for name, _states in columns]
+            context["ratio_classes"] = RATIO_CLASSES
+            context["no_figure_fill"] = NO_FIGURE_FILL
         if calculation.table is not None:
             context["burden"] = decimal(calculation.table.burden, 0)
             context["shared"] = len(calculation.table.key_shares.shares)
@@ -111,6 +132,14 @@ def _default_query() -> str:
     query = QueryDict(mutable=True)
     query.update(DEFAULTS)
     return query.urlencode()
+
+
+def _decimal_or_none(value: object) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def _ratio_text(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, Decimal) else ""
 
 
 def _number_text(value: object) -> str:
