@@ -473,6 +473,10 @@ from solidarity.testimonies.cli import testimonies  # noqa: E402  # each group i
 
 main.add_command(testimonies)
 
+from solidarity.fund.cli import fund  # noqa: E402  # each group in its own module
+
+main.add_command(fund)
+
 
 from solidarity.stats.privacy.cli import audit_command, tabulate_command  # noqa: E402  # privacy engine
 

@@ -28,6 +28,7 @@ from solidarity.indicators.api import router as indicators_router
 from solidarity.reference.api import router as reference_router
 from solidarity.reference.selectors import UnknownFilter
 from solidarity.rights.api import router as rights_router
+from solidarity.fund.api import router as fund_router
 from solidarity.testimonies.api import router as testimonies_router
 
 
@@ -64,4 +65,5 @@ api.add_router("", indicators_router)
 api.add_router("", commitments_router)
 api.add_router("", fairshare_router)
 api.add_router("", testimonies_router)
+api.add_router("", fund_router)
 api.add_router("", rights_router)

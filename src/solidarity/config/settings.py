@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "solidarity.indicators",
     "solidarity.commitments",
     "solidarity.testimonies",
+    "solidarity.fund",
     "solidarity.fairshare",
     "solidarity.api",
     "solidarity.web",

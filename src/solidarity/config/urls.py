@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("indicators/", include("solidarity.indicators.urls")),
     path("pledges/", include("solidarity.commitments.urls")),
     path("testimonies/", include("solidarity.testimonies.urls")),
+    path("fund/", include("solidarity.fund.urls")),
     path("fairshare/", include("solidarity.fairshare.urls")),
     path("rights/", include("solidarity.rights.urls")),
     path("audit/", include("solidarity.audit.urls")),

@@ -82,6 +82,9 @@ ACCESS: dict[str, dict[str, int]] = {
         **dict.fromkeys(CAST, 403),
         "reviewer": 200,
     },
+    # The participation fund's calls are public; no call has the example code.
+    "GET /api/v1/fund/calls": PUBLIC,
+    "GET /api/v1/fund/calls/{code}": dict.fromkeys(VISITORS, 404),
     # Human rights: reading is public; no recommendation exists here, so one is 404 to all and
     # an empty write is refused as incomplete (422) once signed in. Who may record a status,
     # assess or decide on a label: rights/tests/test_api.py.
