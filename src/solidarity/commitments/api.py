@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from ninja.security import django_auth
 
 from solidarity.accounts.models import Organisation, User
@@ -298,7 +299,7 @@ class PledgeIn(Schema):
     description="By a focal point for their State, a member for their organisation, or an "
     "administrator. Publish it on the site.",
 )
-def pledge_create(request: HttpRequest, payload: PledgeIn) -> tuple[int, Pledge]:
+def pledge_create(request: HttpRequest, payload: PledgeIn) -> Status[Pledge]:
     assert isinstance(request.user, User)
     state = Country.objects.filter(iso3=(payload.state or "").upper()).first()
     organisation = (
@@ -322,4 +323,4 @@ def pledge_create(request: HttpRequest, payload: PledgeIn) -> tuple[int, Pledge]
         raise HttpError(403, "You may not pledge for this pledger.") from None
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from None
-    return 201, selectors.pledge_get(user=request.user, pk=pledge.pk)
+    return Status(201, selectors.pledge_get(user=request.user, pk=pledge.pk))

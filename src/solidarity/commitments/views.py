@@ -201,7 +201,10 @@ def registry_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow("" if cell is None else cell for cell in row)
+        writer.writerow(
+            "" if cell is None else f"{cell:.2f}" if isinstance(cell, Decimal) else cell
+            for cell in row
+        )
     return response
 
 
