@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type information
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -31,8 +35,8 @@ from solidarity.indicators.models import (
     normalise_label,
 )
 from solidarity.indicators.validation import (
+    STORED_COLUMNS,
     ImportSummary,
-    MappedObservation,
     add_reader_failure,
     check_open_sdg_submission,
 )
@@ -134,9 +138,11 @@ def label_mapping_delete(*, actor: User, mapping: LabelMapping) -> None:
     mapping.delete()
 
 
-# Rows per executemany on SQLite: the statement is prepared once, so batches only bound the
-# memory a batch takes.
+# Rows per executemany of the UN DESA import on SQLite: the statement is prepared once, so
+# batches only bound the memory a batch takes.
 OBSERVATION_BATCH = 2000
+# Rows of a column batch turned into Python values at a time for SQLite's executemany.
+OBSERVATION_SLICE = 10_000
 OBSERVATION_COLUMNS = (
     "version_id",
     "series",
@@ -153,33 +159,20 @@ OBSERVATION_COLUMNS = (
 )
 
 
-def _observation_row(version_id: int, mapped: MappedObservation) -> tuple[Any, ...]:
-    return (
-        version_id,
-        mapped.series,
-        mapped.series_key,
-        json.dumps(mapped.dimensions, separators=(",", ":")),
-        mapped.time_period,
-        mapped.value,
-        mapped.obs_status,
-        mapped.conf_status,
-        mapped.unit,
-        mapped.unit_multiplier,
-        "",
-        mapped.row,
-    )
-
-
 class _ObservationWriter:
     """Stores observations as they stream in, inside the caller's transaction: PostgreSQL's
     COPY (several times faster than INSERTs for a million rows), SQLite's executemany in
-    batches. Neither goes through the ORM's bulk_create, which builds one object per row."""
+    batches. Neither goes through the ORM's bulk_create, which builds one object per row.
+
+    A column batch (:meth:`write_batch`) goes to COPY as CSV written by pyarrow, or to
+    executemany as tuples zipped from its columns: no Python object per row but the tuple."""
 
     def __init__(self, stack: contextlib.ExitStack) -> None:
         self._stack = stack
         self._batch: list[tuple[Any, ...]] = []
         self._copy: Any = None
         self._cursor: Any = None
+        self._insert = ""
 
     def _open(self) -> None:
         # Opened at the first row, not before: the check reads the catalogue when it starts,
@@ -188,26 +181,74 @@ class _ObservationWriter:
         names = ", ".join(OBSERVATION_COLUMNS)
         self._cursor = self._stack.enter_context(connection.cursor())
         if connection.vendor == "postgresql":
-            statement = f"COPY {table} ({names}) FROM STDIN"
+            statement = f"COPY {table} ({names}) FROM STDIN (FORMAT csv)"
             self._copy = self._stack.enter_context(self._cursor.cursor.copy(statement))
         else:
-            marks = ", ".join(["%s"] * len(OBSERVATION_COLUMNS))
+            marks = ", ".join(["?"] * len(OBSERVATION_COLUMNS))
             self._insert = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
 
     def write(self, row: tuple[Any, ...]) -> None:
+        """Store one observation: a tuple in the order of OBSERVATION_COLUMNS."""
         if self._cursor is None:
             self._open()
         if self._copy is not None:
-            self._copy.write_row(row)
+            self._copy.write(_csv_line(row))
             return
         self._batch.append(row)
         if len(self._batch) >= OBSERVATION_BATCH:
             self.flush()
 
+    def write_batch(self, version_id: int, batch: pa.Table) -> None:
+        """Store a batch of observations with the columns of STORED_COLUMNS."""
+        if batch.num_rows == 0:
+            return
+        if self._cursor is None:
+            self._open()
+        self.flush()
+        count = batch.num_rows
+        version = pa.array(np.full(count, version_id, dtype=np.int64))
+        footnote = pa.array([""] * count, pa.string()) if self._copy is None else None
+        columns = {name: batch[name] for name in STORED_COLUMNS}
+        if self._copy is not None:
+            table = pa.Table.from_arrays(
+                [version, *(columns[name] for name in STORED_COLUMNS[:-1])],
+                names=["version_id", *STORED_COLUMNS[:-1]],
+            )
+            table = table.append_column("footnote", pa.array([""] * count, pa.string()))
+            table = table.append_column("source_row", columns["source_row"])
+            sink = io.BytesIO()
+            pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
+            self._copy.write(sink.getvalue())
+            return
+        assert footnote is not None
+        ordered = [version, *(columns[name] for name in STORED_COLUMNS[:-1]), footnote,
+                   columns["source_row"]]  # fmt: skip
+        # The database API's own connection: Django's wrapper would rewrite every parameter.
+        # Python values for a slice at a time: a whole batch of them would take 100 MiB.
+        for start in range(0, count, OBSERVATION_SLICE):
+            rows = zip(
+                *(column.slice(start, OBSERVATION_SLICE).to_pylist() for column in ordered),
+                strict=True,
+            )
+            connection.connection.executemany(self._insert, rows)
+
     def flush(self) -> None:
         if self._batch:
-            self._cursor.executemany(self._insert, self._batch)
+            connection.connection.executemany(self._insert, self._batch)
             self._batch = []
+
+
+def _csv_line(row: tuple[Any, ...]) -> bytes:
+    """One row as PostgreSQL's COPY reads CSV: NULL unquoted and empty, text always quoted."""
+    cells = []
+    for cell in row:
+        if cell is None:
+            cells.append("")
+        elif isinstance(cell, str):
+            cells.append('"' + cell.replace('"', '""') + '"')
+        else:
+            cells.append(str(cell))
+    return (",".join(cells) + "\n").encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -295,7 +336,7 @@ def submission_import(
         )
     if dry_run:
         try:
-            for _observation in check_open_sdg_submission(
+            for _batch in check_open_sdg_submission(
                 indicator=indicator,
                 provider=provider,
                 file=file,
@@ -328,7 +369,7 @@ def submission_import(
             )
             with contextlib.ExitStack() as stack:
                 writer = _ObservationWriter(stack)
-                for mapped in check_open_sdg_submission(
+                for batch in check_open_sdg_submission(
                     indicator=indicator,
                     provider=provider,
                     file=file,
@@ -339,7 +380,7 @@ def submission_import(
                 ):
                     if summary.has_errors:
                         continue  # the whole import will be rolled back: stop writing
-                    writer.write(_observation_row(version.pk, mapped))
+                    writer.write_batch(version.pk, batch)
                 if summary.has_errors:
                     raise _RejectedError
                 writer.flush()

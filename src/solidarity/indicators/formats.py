@@ -7,8 +7,11 @@ observations so that one validation (:mod:`solidarity.indicators.validation`) ch
   duplicate rows are read exactly as in a CSV file. Merged header cells and formula cells are
   refused, naming the cell: a merge hides which column a label belongs to, and a formula's
   cached value may be stale or absent.
-- SDMX-CSV 1.0 / 2.x: the header is checked by :func:`solidarity.stats.sdmx.check_sdmx_csv_header`,
-  then the rows stream through :func:`solidarity.stats.sdmx.observations_from_rows`.
+- SDMX-CSV 1.0 / 2.x: the header is checked by :func:`solidarity.stats.sdmx.check_sdmx_csv_header`;
+  then a file whose every row is one line (no quotes, no blank lines: what SDMX tools write) is
+  read in column batches by pyarrow's CSV reader and checked column by column, the same rules
+  and messages as :func:`solidarity.stats.sdmx.observations_from_rows`, which reads any other
+  file row by row.
 - SDMX-ML 2.1 (generic and structure-specific) and 3.0, SDMX-JSON: read whole by
   :func:`solidarity.stats.sdmx.read_sdmx_data` (pysdmx reads the whole message into memory).
 
@@ -26,9 +29,13 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO, cast
 
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type information
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 from django.db.models import Q
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
 
@@ -43,9 +50,12 @@ from solidarity.stats.opensdg import (
 )
 from solidarity.stats.sdmx import (
     SdmxError,
+    attribute_ids,
     check_sdmx_csv_header,
     codelist,
     data_structure,
+    dimension_ids,
+    measure_id,
     observations_from_rows,
     read_sdmx_data,
 )
@@ -56,6 +66,84 @@ REF_AREA = "REF_AREA"
 TIME_PERIOD = "TIME_PERIOD"
 _SDMX_CSV_LEAD = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION"})
 _XLSX_MAGIC = b"PK\x03\x04"
+# Rows per column batch: large enough that the per-batch work (a few dozen vectorised calls)
+# vanishes per row, small enough that a batch stays a few tens of MiB.
+BATCH_ROWS = 100_000
+# The cells observations_from_rows reads as empty (pandas' renderings of a missing value).
+_EMPTY_CELLS = pa.array(["", "<NA>", "nan", "NaN"])
+# What Decimal and both databases read alike; anything else is read by Decimal itself.
+_PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+
+
+def batch_schema(columns: int) -> pa.Schema:
+    """The columns of a batch of observations as a reading gives them to the validation: the
+    row in the file, the label of each disaggregation column (``d0``, ``d1``…; null for the
+    total), then what the Open SDG reader's :class:`~solidarity.stats.opensdg.Observation` has,
+    the value as the text the database stores."""
+    return pa.schema(
+        [
+            ("row", pa.int64()),
+            *((f"d{index}", pa.string()) for index in range(columns)),
+            ("series", pa.string()),
+            ("time_period", pa.string()),
+            ("value", pa.string()),
+            ("raw_value", pa.string()),
+            ("obs_status", pa.string()),
+            ("conf_status", pa.string()),
+            ("unit", pa.string()),
+            ("unit_multiplier", pa.int64()),
+        ]
+    )
+
+
+def _batched(observations: Iterator[Observation], columns: int, rows: int) -> Iterator[pa.Table]:
+    """Observations read one at a time, gathered into column batches."""
+    schema = batch_schema(columns)
+    while True:
+        lists: list[list[Any]] = [[] for _ in schema]
+        row, labels = lists[0], lists[1 : 1 + columns]
+        series, period, value, raw, obs_status, conf_status, unit, multiplier = lists[1 + columns :]
+        count = 0
+        for observation in observations:
+            row.append(observation.row)
+            for index, (_column, label) in enumerate(observation.dimensions):
+                labels[index].append(label)
+            series.append(observation.series)
+            period.append(observation.time_period)
+            value.append(None if observation.value is None else str(observation.value))
+            raw.append(observation.raw_value)
+            obs_status.append(observation.obs_status)
+            conf_status.append(observation.conf_status)
+            unit.append(observation.unit)
+            multiplier.append(observation.unit_multiplier)
+            count += 1
+            if count == rows:
+                break
+        if count == 0:
+            return
+        yield pa.Table.from_arrays(
+            [
+                pa.array(column, type=field.type)
+                for column, field in zip(lists, schema, strict=True)
+            ],
+            schema=schema,
+        )
+        if count < rows:
+            return
+
+
+def reading_batches(
+    reading: Reading | SdmxReading, *, rows: int | None = None
+) -> Iterator[pa.Table]:
+    """The observations of an open reading in column batches of at most ``rows`` rows (see
+    :func:`batch_schema`), its problems filling as it goes, as ``reading.observations()`` does.
+    """
+    rows = rows or BATCH_ROWS
+    rows = rows or BATCH_ROWS
+    if isinstance(reading, SdmxReading):
+        yield from reading.batches(rows=rows)
+    else:
+        yield from _batched(reading.observations(), len(reading.columns), rows)
 
 
 class UnknownFormatError(ValueError):
@@ -206,6 +294,26 @@ def _xlsx_lines(file: BinaryIO, file_name: str) -> Iterator[bytes]:
         book.close()
 
 
+def _cells_or_null(
+    cells: dict[str, pa.Array], empty: dict[str, Any], name: str, stop: int
+) -> pa.Array:
+    """The first ``stop`` cells of a column, empty ones null; all null when there is none."""
+    if name not in cells:
+        return pa.nulls(stop, pa.string())
+    mask = pa.array(empty[name][:stop])
+    return pc.if_else(mask, pa.scalar(None, pa.string()), cells[name].slice(0, stop))
+
+
+def _whole_number(text: str | None) -> tuple[int | None, bool]:
+    """A UNIT_MULT cell: (its number, whether it is broken); an empty cell is no number."""
+    if text is None or text in ("", "<NA>", "nan", "NaN"):
+        return None, False
+    try:
+        return int(text), False
+    except ValueError:
+        return None, True
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -333,6 +441,190 @@ class SdmxReading:
             raise OpenSdgError(
                 f"the CSV is not valid ({error})", file=self.file_name, row=line_number
             ) from error
+
+    def batches(self, *, rows: int) -> Iterator[pa.Table]:
+        """The observations in column batches (see :func:`batch_schema`): read by pyarrow and
+        checked column by column for an SDMX-CSV file whose rows are each one line, row by row
+        by :meth:`observations` otherwise. Same checks, same problems, same errors."""
+        if self._format == "sdmx-csv" and self._one_line_rows():
+            yield from self._csv_batches(rows)
+        else:
+            yield from _batched(self.observations(), len(self.columns), rows)
+
+    def _one_line_rows(self) -> bool:
+        # No quote means no line break inside a cell; no blank line means that the n-th row
+        # pyarrow reads is the file's line n + 1.
+        self._file.seek(0)
+        tail = b""
+        try:
+            while chunk := self._file.read(1 << 20):
+                window = tail + chunk
+                if b'"' in chunk or b"\n\n" in window or b"\n\r\n" in window:
+                    return False
+                tail = window[-2:]
+        finally:
+            self._file.seek(0)
+        return True
+
+    def _locate_failure(self, error: Exception) -> OpenSdgError:
+        """pyarrow says a file is broken but not on which line: the line-by-line reader does."""
+        self._file.seek(0)
+        for _cells in self._csv_rows():
+            pass
+        return OpenSdgError(f"the CSV is not valid ({error})", file=self.file_name)
+
+    def _csv_batches(self, rows: int) -> Iterator[pa.Table]:
+        head = self._file.read(1 << 16)
+        self._file.seek(0)
+        try:
+            check_sdmx_csv_header(head, self._structure)
+        except SdmxError as error:
+            raise self._fail(error, 1) from error
+        try:
+            first = self._file.readline().decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as error:
+            raise self._locate_failure(error) from error
+        names = [column.split(":", 1)[0].strip() for column in first.split(",")]
+        self._file.seek(0)
+        if len(set(names)) != len(names):
+            yield from _batched(self.observations(), len(self.columns), rows)
+            return
+        try:
+            reader = pacsv.open_csv(
+                self._file,
+                read_options=pacsv.ReadOptions(
+                    column_names=names, skip_rows=1, block_size=max(1 << 20, rows * 128)
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+                ),
+            )
+        except pa.ArrowInvalid as error:
+            raise self._locate_failure(error) from error
+        structure = self._structure
+        allowed = {
+            component.id: pa.array(sorted(code.id for code in component.local_codes))
+            for component in structure.components
+            if component.local_codes is not None and component.id in names
+        }
+        attributes = [a for a in attribute_ids(structure) if a in names]
+        measure = measure_id(structure)
+        schema = batch_schema(len(self.columns))
+        done = 0  # observations before this batch
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except pa.ArrowInvalid as error:
+                raise self._locate_failure(error) from error
+            count = batch.num_rows
+            cells = {name: batch.column(name) for name in names}
+            empty = {
+                name: pc.is_in(column, value_set=_EMPTY_CELLS).to_numpy(zero_copy_only=False)
+                for name, column in cells.items()
+            }
+            # Fatal, as observations_from_rows has them: a missing or unknown code, a missing
+            # period, a value that is not a number.
+            failing = empty[TIME_PERIOD].copy()
+            for name in (*dimension_ids(structure), *attributes):
+                if name in allowed:
+                    known = pc.is_in(cells[name], value_set=allowed[name])
+                    unknown = ~known.to_numpy(zero_copy_only=False) & ~empty[name]
+                    failing |= unknown
+                if name not in attributes:
+                    failing |= empty[name]
+            values = cells[measure] if measure in cells else pa.nulls(count, pa.string())
+            value_empty = empty.get(measure, np.ones(count, dtype=bool))
+            plain = pc.match_substring_regex(values, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+            value_text: list[str | None] | None = None
+            for index in np.flatnonzero(~plain & ~value_empty):
+                try:
+                    number = Decimal(values[index].as_py())
+                except InvalidOperation:
+                    failing[index] = True
+                    continue
+                if value_text is None:
+                    value_text = values.to_pylist()
+                value_text[index] = str(number)
+            fatal = np.flatnonzero(failing)
+            stop = int(fatal[0]) if fatal.size else count
+            # The reading's own checks, on the rows before a fatal one.
+            rows_in_file = np.arange(done + 2, done + 2 + stop, dtype=np.int64)
+            area = cells[REF_AREA].slice(0, stop)
+            wrong_area = (
+                pc.not_equal(area, self._ref_area).to_numpy(zero_copy_only=False)
+                if (self._ref_area is not None)
+                else np.zeros(stop, dtype=bool)
+            )
+            periods = cells[TIME_PERIOD].slice(0, stop).dictionary_encode()
+            normalised = [normalise_period(text) for text in periods.dictionary.to_pylist()]
+            sdmx_period = pa.array([p.sdmx for p in normalised], pa.string()).take(periods.indices)
+            bad_period = pc.is_null(sdmx_period).to_numpy(zero_copy_only=False) & ~wrong_area
+            multipliers = pa.nulls(stop, pa.int64())
+            bad_multiplier = np.zeros(stop, dtype=bool)
+            if "UNIT_MULT" in cells:
+                texts = cells["UNIT_MULT"].slice(0, stop).dictionary_encode()
+                parsed = [_whole_number(text) for text in texts.dictionary.to_pylist()]
+                multipliers = pa.array([p[0] for p in parsed], pa.int64()).take(texts.indices)
+                broken = pa.array([p[1] for p in parsed], pa.bool_()).take(texts.indices)
+                bad_multiplier = broken.to_numpy(zero_copy_only=False) & ~wrong_area & ~bad_period
+            problems: list[tuple[int, str, str | None, str]] = []
+            for index in np.flatnonzero(wrong_area):
+                code = area[index].as_py()
+                problems.append((int(rows_in_file[index]), REF_AREA, code,
+                                 f"{code} is not the reference area of this dataset "
+                                 f"({self._ref_area})"))  # fmt: skip
+            for index in np.flatnonzero(bad_period):
+                text = periods.dictionary[periods.indices[index].as_py()].as_py()
+                period = normalised[periods.indices[index].as_py()]
+                problems.append((int(rows_in_file[index]), TIME_PERIOD, text,
+                                 period.error or f"{text!r} is not a time period"))  # fmt: skip
+            for index in np.flatnonzero(bad_multiplier):
+                text = cells["UNIT_MULT"][index].as_py()
+                problems.append((int(rows_in_file[index]), "UNIT_MULT", text,
+                                 "not a whole number"))  # fmt: skip
+            for row, column, value, reason in sorted(problems, key=lambda p: p[0]):
+                self._add("error", row, column, value, reason)
+            self.rows_read += stop
+            keep = pa.array(~(wrong_area | bad_period | bad_multiplier))
+
+            value_column = (
+                values.slice(0, stop) if value_text is None else pa.array(value_text[:stop])
+            )
+            value_column = pc.if_else(
+                pa.array(value_empty[:stop]), pa.scalar(None, pa.string()), value_column
+            )
+            table = pa.Table.from_arrays(
+                [
+                    pa.array(rows_in_file),
+                    *(cells[column].slice(0, stop) for column in self.columns),
+                    pa.nulls(stop, pa.string()),
+                    sdmx_period,
+                    value_column,
+                    pc.fill_null(value_column, ""),
+                    *(
+                        _cells_or_null(cells, empty, name, stop)
+                        for name in ("OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE")
+                    ),
+                    multipliers,
+                ],
+                schema=schema,
+            )
+            yield table.filter(keep)
+            if stop < count:
+                broken = {name: cells[name][stop].as_py() for name in names}
+                try:
+                    for _observation in observations_from_rows(
+                        [broken], structure, start=done + stop + 1
+                    ):
+                        pass
+                except SdmxError as error:
+                    raise self._fail(error) from error
+                raise self._fail(SdmxError(f"observation {done + stop + 1} is not valid"))
+            done += count
+        if self.rows_read == 0:
+            self._add("error", self.header_row, None, None, "the file holds no observations")
 
     def observations(self) -> Iterator[Observation]:
         try:

@@ -12,19 +12,27 @@ reader assumed) do not.
 
 from __future__ import annotations
 
+import json
 import math
-import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO
 
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type information
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import Organisation
-from solidarity.indicators.formats import SDMX_FORMATS, SdmxReading, open_reading
+from solidarity.indicators.formats import (
+    SDMX_FORMATS,
+    SdmxReading,
+    open_reading,
+    reading_batches,
+)
 from solidarity.indicators.models import Code, Indicator, LabelMapping, normalise_label
 from solidarity.stats.opensdg import OpenSdgError, Problem, Reading
 
@@ -42,22 +50,6 @@ MIN_SERIES_FOR_OUTLIERS = 4
 Z_LIMIT = 3
 
 
-@dataclass(frozen=True, slots=True)
-class MappedObservation:
-    """An observation of the file in the hub's codes, ready to be stored."""
-
-    row: int
-    series: str
-    series_key: str
-    dimensions: dict[str, str]
-    time_period: str
-    value: Decimal | None
-    obs_status: str
-    conf_status: str
-    unit: str
-    unit_multiplier: int | None
-
-
 @dataclass
 class ImportSummary:
     """What a submission holds and what is wrong with it. JSON-serialisable by `as_json`."""
@@ -73,6 +65,12 @@ class ImportSummary:
     @property
     def has_errors(self) -> bool:
         return self.error_count > 0
+
+    @property
+    def listing(self) -> bool:
+        """Whether the next problem will be listed (the first MAX_PROBLEMS are); past that,
+        a check need only count, not word, what it finds."""
+        return len(self.problems) < MAX_PROBLEMS
 
     @property
     def problems_left_out(self) -> int:
@@ -104,6 +102,16 @@ class ImportSummary:
                     "error" if severity == "error" else "warning",
                 )
             )
+
+    def count(self, *, kind: str, severity: str, number: int) -> None:
+        """Count ``number`` problems of one kind without listing them: for a check that finds
+        more than the summary lists."""
+        if severity == "error":
+            self.error_count += number
+        else:
+            self.warning_count += number
+        if number:
+            self.by_reason[kind] += number
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -198,6 +206,134 @@ def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
+#: The columns of the batches :func:`check_open_sdg_submission` yields: an observation as the
+#: database stores it (but for its version and footnote).
+STORED_COLUMNS = (
+    "series",
+    "series_key",
+    "dimensions",
+    "time_period",
+    "value",
+    "obs_status",
+    "conf_status",
+    "unit",
+    "unit_multiplier",
+    "source_row",
+)
+
+
+class _Series:
+    """The series of a file met so far (a series label and the codes of every dimension), each
+    with a number; and the periods likewise. An observation's identity is then one 64-bit
+    integer, series number and period number side by side, exact, with no hashing."""
+
+    def __init__(self, dimensions: list[str], absent: list[str]) -> None:
+        self.dimensions = dimensions
+        self._absent = absent
+        self.number: dict[str, int] = {}
+        self.label: list[str] = []
+        self.key: list[str] = []
+        self.json: list[str] = []
+        self.pairs: list[tuple[tuple[str, str], ...]] = []
+        self.period_number: dict[str, int] = {}
+        self.periods: list[str] = []
+
+    def numbers(self, combined: pa.Array) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """The series number of each row, from its label and codes joined by ``\x1f``."""
+        encoded = combined.dictionary_encode()
+        lookup = []
+        for text in encoded.dictionary.to_pylist():
+            number = self.number.get(text)
+            if number is None:
+                label, *codes = text.split("\x1f")
+                pairs = tuple(
+                    sorted([*zip(self.dimensions, codes, strict=True),
+                            *((d, TOTAL) for d in self._absent)])
+                )  # fmt: skip
+                number = self.number[text] = len(self.label)
+                self.label.append(label)
+                self.key.append("|".join(f"{d}={c}" for d, c in pairs))
+                self.json.append(json.dumps(dict(pairs), separators=(",", ":")))
+                self.pairs.append(pairs)
+            lookup.append(number)
+        numbers: np.ndarray[Any, np.dtype[np.int64]] = np.asarray(lookup, dtype=np.int64)
+        per_row: np.ndarray[Any, np.dtype[np.int64]] = numbers[encoded.indices.to_numpy()]
+        return per_row
+
+    def period_numbers(self, periods: pa.Array) -> np.ndarray[Any, np.dtype[np.int64]]:
+        encoded = periods.dictionary_encode()
+        lookup = []
+        for text in encoded.dictionary.to_pylist():
+            number = self.period_number.get(text)
+            if number is None:
+                number = self.period_number[text] = len(self.periods)
+                self.periods.append(text)
+            lookup.append(number)
+        numbers: np.ndarray[Any, np.dtype[np.int64]] = np.asarray(lookup, dtype=np.int64)
+        per_row: np.ndarray[Any, np.dtype[np.int64]] = numbers[encoded.indices.to_numpy()]
+        return per_row
+
+
+class _FirstRows:
+    """The first row of every observation identity, in two sorted flat arrays (16 bytes a
+    key): the duplicate check over the whole file without a Python object per row."""
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, dtype=np.int64)
+        self.rows = np.empty(0, dtype=np.int64)
+
+    def earlier(
+        self, keys: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """For each row, the earlier row with its key (0 when it is the first), remembering
+        the first row of every new key."""
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        first = np.ones(len(ordered), dtype=bool)
+        first[1:] = ordered[1:] != ordered[:-1]
+        starts = np.maximum.accumulate(np.where(first, np.arange(len(ordered)), 0))
+        earlier = np.where(first, 0, rows[order][starts])
+        unique = ordered[first]
+        position = np.searchsorted(self.keys, unique)
+        clipped = np.minimum(position, max(len(self.keys) - 1, 0))
+        seen = self.keys[clipped] == unique if len(self.keys) else np.zeros(len(unique), dtype=bool)
+        # Every row of a key seen in an earlier batch duplicates that batch's first row.
+        group = np.cumsum(first) - 1
+        seen_row = np.where(seen, self.rows[clipped] if len(self.keys) else 0, 0)
+        earlier = np.where(seen[group], seen_row[group], earlier)
+        new = ~seen
+        self.keys = np.insert(self.keys, position[new], unique[new])
+        self.rows = np.insert(self.rows, position[new], rows[order][first][new])
+        result = np.empty(len(keys), dtype=np.int64)
+        result[order] = earlier
+        return result
+
+
+@dataclass
+class _Points:
+    """Every valued observation of the file, as flat columns, for the checks over the whole
+    file: its series and period numbers, its value as a float and as written, its row."""
+
+    series: list[np.ndarray[Any, Any]] = field(default_factory=list)
+    periods: list[np.ndarray[Any, Any]] = field(default_factory=list)
+    values: list[np.ndarray[Any, Any]] = field(default_factory=list)
+    texts: list[pa.Array] = field(default_factory=list)
+    rows: list[np.ndarray[Any, Any]] = field(default_factory=list)
+
+    def add(self, series: Any, periods: Any, texts: pa.Array, rows: Any) -> None:
+        valued = pc.is_valid(texts).to_numpy(zero_copy_only=False)
+        self.series.append(series[valued])
+        self.periods.append(periods[valued])
+        kept = texts.filter(pa.array(valued))
+        self.texts.append(kept)
+        self.values.append(pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False))
+        self.rows.append(rows[valued])
+
+
+def _decimal(texts: pa.ChunkedArray, index: int) -> Decimal:
+    return Decimal(texts[index].as_py())
+
+
 def check_open_sdg_submission(
     *,
     indicator: Indicator,
@@ -207,17 +343,23 @@ def check_open_sdg_submission(
     summary: ImportSummary,
     format: str = "open-sdg",
     ref_area: str | None = None,
-) -> Iterator[MappedObservation]:
-    """Read ``file`` and yield its valid observations in the hub's codes, filling ``summary``
-    as it goes; the checks over the whole file (totals, outliers) run after the last one.
+) -> Iterator[pa.Table]:
+    """Read ``file`` and yield its valid observations in the hub's codes, in column batches
+    (:data:`STORED_COLUMNS`), filling ``summary`` as it goes; the checks over the whole file
+    (totals, outliers) run after the last batch.
 
     ``format`` is one of :data:`~solidarity.indicators.formats.FORMATS`; every format is read
-    into the Open SDG reader's observations and checked here alike. SDMX files carry codes:
-    their dimension's codes are taken as they are, the mappings only for what is not a code of
-    ours, and their REF_AREA must be ``ref_area`` (the dataset's) when given.
+    into the same batches and checked here alike. SDMX files carry codes: their dimension's
+    codes are taken as they are, the mappings only for what is not a code of ours, and their
+    REF_AREA must be ``ref_area`` (the dataset's) when given.
+
+    Each rule runs over a batch's columns at once (a label is looked up once per distinct
+    label, a period once per distinct period); what the whole file needs — the first row of
+    each observation, for duplicates, and the valued observations, for totals and outliers — is
+    kept in flat arrays, about 60 bytes an observation, never in per-row Python objects.
 
     Raises :class:`~solidarity.stats.opensdg.OpenSdgError` when the file cannot be read at all or
-    stops being readable mid-way (the observations before it have been yielded)."""
+    stops being readable mid-way (the batches before it have been yielded)."""
     catalogue = _Catalogue(indicator=indicator, provider=provider)
     reading = open_reading(
         format=format,
@@ -270,107 +412,170 @@ def check_open_sdg_submission(
         column_dimensions.append(dimension)
     # The dimensions the indicator has but the file does not break down by are totals.
     absent = sorted(catalogue.allowed - set(seen_dimensions))
+    mapped_columns = [
+        (index, column, dimension)
+        for index, (column, dimension) in enumerate(
+            zip(reading.columns, column_dimensions, strict=True)
+        )
+        if dimension is not None
+    ]
+    every_column_mapped = len(mapped_columns) == len(reading.columns)
+    series = _Series([dimension for _i, _c, dimension in mapped_columns], absent)
+    first_rows = _FirstRows()
+    points = _Points()
     low = indicator.min_value
     high = indicator.max_value
     label_cache: dict[tuple[str, str], str | None] = {}
-    first_row: dict[tuple[str, str, str], int] = {}
-    # Kept for the checks over the whole file: (series, key codes, period) -> value.
-    values: dict[tuple[str, tuple[tuple[str, str], ...], str], Decimal] = {}
     counted = 0
+    # Translated once: a file may have a million problems.
+    unmapped_label = _("no mapping for '%(label)s' in %(dimension)s; add one on the mappings page")
+    out_of_range = _("%(value)s is outside the range of indicator %(indicator)s (%(range)s)")
+    duplicate = _("duplicates row %(row)s once its labels are read as codes (%(key)s)")
     try:
-        for observation in reading.observations():
-            row_ok = True
-            codes: dict[str, str] = dict.fromkeys(absent, TOTAL)
-            for (column, label), dimension in zip(
-                observation.dimensions, column_dimensions, strict=True
-            ):
-                if dimension is None:
-                    row_ok = False
-                    continue
-                text = label or ""
-                cached = (dimension, text)
-                if cached in label_cache:
-                    code = label_cache[cached]
-                else:
-                    code = label_cache[cached] = catalogue.code_of(
-                        dimension, text, codes_first=codes_first
-                    )
-                if code is None:
-                    row_ok = False
-                    summary.add(
-                        kind="unmapped_label",
-                        severity="error",
-                        row=observation.row,
-                        column=column,
-                        value=text,
-                        reason=_(
-                            "no mapping for '%(label)s' in %(dimension)s; add one on the "
-                            "mappings page"
+        for batch in reading_batches(reading):
+            count = batch.num_rows
+            if count == 0:
+                continue
+            rows = batch["row"].to_numpy()
+            problems: list[tuple[int, int, dict[str, Any]]] = []
+            valid = np.full(count, every_column_mapped)
+            codes: list[pa.Array] = []
+            for order, (index, column, dimension) in enumerate(mapped_columns):
+                labels = batch[f"d{index}"].combine_chunks().dictionary_encode()
+                known: list[str | None] = []
+                for text in [*labels.dictionary.to_pylist(), ""]:
+                    cached = (dimension, text)
+                    if cached not in label_cache:
+                        label_cache[cached] = catalogue.code_of(
+                            dimension, text, codes_first=codes_first
                         )
-                        % {"label": text, "dimension": dimension},
-                    )
-                else:
-                    codes[dimension] = code
-            value = observation.value
-            if value is not None and (
-                (low is not None and value < low) or (high is not None and value > high)
-            ):
-                row_ok = False
-                summary.add(
-                    kind="out_of_range",
-                    severity="error",
-                    row=observation.row,
-                    column="Value",
-                    value=observation.raw_value,
-                    reason=_(
-                        "%(value)s is outside the range of indicator %(indicator)s (%(range)s)"
-                    )
-                    % {
-                        "value": _plain(value),
-                        "indicator": indicator.code,
-                        "range": _range_text(low, high),
-                    },
+                    known.append(label_cache[cached])
+                totals = len(known) - 1  # a null label (a blank cell) is the total
+                mapped = pa.array(known, pa.string()).take(labels.indices.fill_null(totals))
+                codes.append(mapped)
+                unmapped = pc.is_null(mapped).to_numpy(zero_copy_only=False)
+                valid &= ~unmapped
+                for position in np.flatnonzero(unmapped):
+                    text = batch[f"d{index}"][position].as_py() or ""
+                    problems.append((int(rows[position]), order, {
+                        "kind": "unmapped_label", "severity": "error", "column": column,
+                        "value": text,
+                        "reason": unmapped_label % {"label": text, "dimension": dimension},
+                    }))  # fmt: skip
+            texts = batch["value"].combine_chunks()
+            if low is not None or high is not None:
+                numbers = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
+                near = np.zeros(count, dtype=bool)
+                with np.errstate(invalid="ignore"):
+                    # Floats find the candidates; Decimal decides, exactly.
+                    if low is not None:
+                        near |= numbers < float(low) + 1e-9 * max(1.0, abs(float(low)))
+                    if high is not None:
+                        near |= numbers > float(high) - 1e-9 * max(1.0, abs(float(high)))
+                for position in np.flatnonzero(near):
+                    value = Decimal(texts[position].as_py())
+                    if (low is not None and value < low) or (high is not None and value > high):
+                        valid[position] = False
+                        problems.append((int(rows[position]), len(mapped_columns), {
+                            "kind": "out_of_range", "severity": "error", "column": "Value",
+                            "value": batch["raw_value"][position].as_py(),
+                            "reason": out_of_range % {
+                                "value": _plain(value), "indicator": indicator.code,
+                                "range": _range_text(low, high)},
+                        }))  # fmt: skip
+            keep = np.flatnonzero(valid)
+            if len(keep):
+                take = pa.array(keep)
+                labels_column = pc.fill_null(batch["series"].combine_chunks().take(take), "")
+                combined = pc.binary_join_element_wise(
+                    labels_column, *(code.take(take) for code in codes), "\x1f"
                 )
-            if not row_ok:
-                continue
-            pairs = tuple(sorted(codes.items()))
-            series_key = "|".join(f"{d}={c}" for d, c in pairs)
-            series = observation.series or ""
-            identity = (series, series_key, observation.time_period)
-            earlier = first_row.setdefault(identity, observation.row)
-            if earlier != observation.row:
-                summary.add(
-                    kind="duplicate_key",
-                    severity="error",
-                    row=observation.row,
-                    column=None,
-                    value=None,
-                    reason=_("duplicates row %(row)s once its labels are read as codes (%(key)s)")
-                    % {"row": earlier, "key": series_key or "total"},
+                numbers_of_series = series.numbers(combined)
+                periods_column = batch["time_period"].combine_chunks().take(take)
+                numbers_of_periods = series.period_numbers(periods_column)
+                kept_rows = rows[keep]
+                earlier = first_rows.earlier(
+                    (numbers_of_series << 32) | numbers_of_periods, kept_rows
                 )
-                continue
-            if value is not None:
-                values[(series, pairs, observation.time_period)] = value
-            counted += 1
-            yield MappedObservation(
-                row=observation.row,
-                series=series,
-                series_key=series_key,
-                dimensions=codes,
-                time_period=observation.time_period,
-                value=value,
-                obs_status=observation.obs_status or "",
-                conf_status=observation.conf_status or "",
-                unit=observation.unit or "",
-                unit_multiplier=observation.unit_multiplier,
-            )
+                for position in np.flatnonzero(earlier):
+                    key = series.key[numbers_of_series[position]]
+                    problems.append((int(kept_rows[position]), len(mapped_columns) + 1, {
+                        "kind": "duplicate_key", "severity": "error", "column": None,
+                        "value": None,
+                        "reason": duplicate % {"row": int(earlier[position]),
+                                               "key": key or "total"},
+                    }))  # fmt: skip
+                first = earlier == 0
+                counted += int(first.sum())
+                chosen = pa.array(keep[first])
+                lookup = pa.array(numbers_of_series[first])
+                stored = pa.Table.from_arrays(
+                    [
+                        labels_column.filter(pa.array(first)),
+                        pa.array(series.key, pa.string()).take(lookup),
+                        pa.array(series.json, pa.string()).take(lookup),
+                        periods_column.filter(pa.array(first)),
+                        texts.take(chosen),
+                        pc.fill_null(batch["obs_status"].combine_chunks().take(chosen), ""),
+                        pc.fill_null(batch["conf_status"].combine_chunks().take(chosen), ""),
+                        pc.fill_null(batch["unit"].combine_chunks().take(chosen), ""),
+                        batch["unit_multiplier"].combine_chunks().take(chosen),
+                        pa.array(kept_rows[first]),
+                    ],
+                    names=list(STORED_COLUMNS),
+                )
+                points.add(
+                    numbers_of_series[first],
+                    numbers_of_periods[first],
+                    stored["value"].combine_chunks(),
+                    kept_rows[first],
+                )
+            for row, _order, problem in sorted(problems, key=lambda p: (p[0], p[1])):
+                summary.add(row=row, **problem)
+            if len(keep):
+                yield stored
     finally:
         summary.rows_read = reading.rows_read
         summary.observations_valid = counted
         _carry_over(reading, summary)
+    if not sum(len(values) for values in points.values):
+        return
+    table = _PointTable(points, series)
     if _additive(indicator):
-        _check_totals(values, catalogue, indicator, summary, first_row)
-    _check_outliers(values, summary, first_row)
+        _check_totals(table, catalogue, indicator, summary)
+    _check_outliers(table, summary)
+
+
+class _PointTable:
+    """The valued observations of a file, sorted by series then row, and found by identity."""
+
+    def __init__(self, points: _Points, series: _Series) -> None:
+        self.series_of = series
+        numbers = np.concatenate(points.series)
+        rows = np.concatenate(points.rows)
+        order = np.lexsort((rows, numbers))
+        self.series = numbers[order]
+        self.periods = np.concatenate(points.periods)[order]
+        self.values = np.concatenate(points.values)[order]
+        self.rows = rows[order]
+        self.texts = pa.chunked_array(points.texts, pa.string()).take(pa.array(order))
+        self.keys = (self.series << 32) | self.periods
+        self.by_key = np.argsort(self.keys, kind="stable")
+        self.sorted_keys = self.keys[self.by_key]
+        bounds = np.flatnonzero(np.diff(self.series)) + 1
+        self.starts = np.concatenate([[0], bounds]).astype(np.int64)
+        self.ends = np.concatenate([bounds, [len(self.series)]]).astype(np.int64)
+        self.block = {
+            int(self.series[start]): (int(start), int(end))
+            for start, end in zip(self.starts, self.ends, strict=True)
+        }
+
+    def find(self, keys: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """The position of each key's observation, -1 when there is none."""
+        position = np.searchsorted(self.sorted_keys, keys)
+        clipped = np.minimum(position, len(self.sorted_keys) - 1)
+        found = self.sorted_keys[clipped] == keys
+        return np.where(found, self.by_key[clipped], -1)
 
 
 def _carry_over(reading: Reading | SdmxReading, summary: ImportSummary) -> None:
@@ -388,10 +593,7 @@ def _carry_over(reading: Reading | SdmxReading, summary: ImportSummary) -> None:
         ("error", reading.error_count, sum(p.severity == "error" for p in reading.problems)),
         ("warning", reading.warning_count, sum(p.severity == "warning" for p in reading.problems)),
     ):
-        for _extra in range(total - kept):
-            summary.add(
-                kind="other", severity=severity, row=None, column=None, value=None, reason=""
-            )
+        summary.count(kind="other", severity=severity, number=total - kept)
 
 
 def _range_text(low: Decimal | None, high: Decimal | None) -> str:
@@ -411,100 +613,181 @@ def _additive(indicator: Indicator) -> bool:
 
 
 def _check_totals(
-    values: dict[tuple[str, tuple[tuple[str, str], ...], str], Decimal],
-    catalogue: _Catalogue,
-    indicator: Indicator,
-    summary: ImportSummary,
-    first_row: dict[tuple[str, str, str], int],
+    table: _PointTable, catalogue: _Catalogue, indicator: Indicator, summary: ImportSummary
 ) -> None:
     """A total (a code with children in its codelist, ``_T`` above all) against the sum of its
     children, one dimension at a time with the others fixed, when every child is present."""
     step = Decimal(1).scaleb(-(indicator.decimals or 0))
-    for (series, pairs, period), total in values.items():
+    series = table.series_of
+    # What each comparison found, as arrays: the total's position, the comparison's number,
+    # and whether floats could be wrong about it (then Decimal decides).
+    found_positions: list[np.ndarray[Any, Any]] = []
+    found_relations: list[np.ndarray[Any, Any]] = []
+    found_unsure: list[np.ndarray[Any, Any]] = []
+    found_parts: list[np.ndarray[Any, Any]] = []
+    relations: list[tuple[int, str, str]] = []  # dimension index, dimension, the parts' codes
+    for number in np.unique(table.series):
+        pairs = series.pairs[number]
         for index, (dimension, code) in enumerate(pairs):
-            children = catalogue.children.get((dimension, code))
+            children = sorted(catalogue.children.get((dimension, code), ()))
             if not children:
                 continue
-            parts: list[Decimal] = []
-            for child in sorted(children):
-                key = (series, (*pairs[:index], (dimension, child), *pairs[index + 1 :]), period)
-                part = values.get(key)
-                if part is None:
-                    break
-                parts.append(part)
+            child_numbers = []
+            for child in children:
+                text = _combined(series, number, index, child)
+                child_number = series.number.get(text) if text is not None else None
+                if child_number is None:
+                    break  # a part never appears in the file: no period has all of them
+                child_numbers.append(child_number)
             else:
-                added = sum(parts, Decimal(0))
-                # Each rounded part may be half a unit of its last decimal away from the truth.
-                if abs(added - total) > step * len(parts) / 2:
-                    series_key = "|".join(f"{d}={c}" for d, c in pairs)
-                    summary.add(
-                        kind="total_mismatch",
-                        severity="warning",
-                        row=first_row.get((series, series_key, period)),
-                        column="Value",
-                        value=_plain(total),
-                        reason=_(
-                            "the total %(total)s for %(dimension)s differs from the sum of its "
-                            "parts (%(parts)s: %(sum)s)"
-                        )
-                        % {
-                            "total": _plain(total),
-                            "dimension": dimension,
-                            "parts": ", ".join(sorted(children)),
-                            "sum": _plain(added),
-                        },
-                    )
+                start, end = table.block[int(number)]
+                periods = table.periods[start:end]
+                positions = np.stack([table.find((c << 32) | periods) for c in child_numbers])
+                complete = (positions >= 0).all(axis=0)
+                if not complete.any():
+                    continue
+                added = table.values[np.where(positions >= 0, positions, 0)].sum(axis=0)
+                totals = table.values[start:end]
+                tolerance = float(step) * len(children) / 2
+                difference = np.abs(added - totals)
+                slack = 1e-9 * (np.abs(totals) + np.abs(added) + 1)
+                # Floats decide where they cannot be wrong; Decimal where they might be.
+                sure = complete & (difference > tolerance + slack)
+                unsure = complete & ~sure & (difference > tolerance - slack)
+                offsets = np.flatnonzero(sure | unsure)
+                if len(offsets):
+                    found_positions.append(start + offsets)
+                    found_relations.append(np.full(len(offsets), len(relations)))
+                    found_unsure.append(unsure[offsets])
+                    found_parts.append(positions[:, offsets].T)
+                    relations.append((index, dimension, ", ".join(children)))
+    if not found_positions:
+        return
+    positions_found = np.concatenate(found_positions)
+    relation_of = np.concatenate(found_relations)
+    unsure_of = np.concatenate(found_unsure)
+    parts_of = [part for block in found_parts for part in block]
+    order = np.lexsort(
+        (np.array([relations[r][0] for r in relation_of]), table.rows[positions_found])
+    )
+    _report_total = _total_reporter(
+        table, summary, step, positions_found, relation_of, parts_of, relations
+    )
+    for done, entry in enumerate(order):
+        if not summary.listing:
+            # Past the listed problems the sure mismatches are only counted; the unsure ones
+            # are still decided one by one.
+            rest = order[done:]
+            summary.count(
+                kind="total_mismatch",
+                severity="warning",
+                number=int((~unsure_of[rest]).sum()),
+            )
+            order = rest[unsure_of[rest]]
+            break
+        _report_total(entry)
+    else:
+        return
+    for entry in order:
+        _report_total(entry)
 
 
-def _check_outliers(
-    values: dict[tuple[str, tuple[tuple[str, str], ...], str], Decimal],
+def _total_reporter(
+    table: _PointTable,
     summary: ImportSummary,
-    first_row: dict[tuple[str, str, str], int],
-) -> None:
+    step: Decimal,
+    positions_found: np.ndarray[Any, Any],
+    relation_of: np.ndarray[Any, Any],
+    parts_of: list[np.ndarray[Any, Any]],
+    relations: list[tuple[int, str, str]],
+) -> Callable[[int], None]:
+    """Word and add one mismatch the floats found, once Decimal confirms it."""
+    template = _(
+        "the total %(total)s for %(dimension)s differs from the sum of its parts "
+        "(%(parts)s: %(sum)s)"
+    )
+
+    def report(entry: int) -> None:
+        position = int(positions_found[entry])
+        _index, dimension, children_text = relations[relation_of[entry]]
+        parts = parts_of[entry]
+        total = _decimal(table.texts, position)
+        added = sum((_decimal(table.texts, int(part)) for part in parts), Decimal(0))
+        # Each rounded part may be half a unit of its last decimal away from the truth.
+        if abs(added - total) <= step * len(parts) / 2:
+            return
+        summary.add(
+            kind="total_mismatch",
+            severity="warning",
+            row=int(table.rows[position]),
+            column="Value",
+            value=_plain(total),
+            reason=template
+            % {
+                "total": _plain(total),
+                "dimension": dimension,
+                "parts": children_text,
+                "sum": _plain(added),
+            },
+        )
+
+    return report
+
+
+def _combined(series: _Series, number: int, index: int, child: str) -> str | None:
+    """The label-and-codes text of a series with one code replaced, as _Series numbers it;
+    None when the replaced dimension is not a column of the file (it is always the total)."""
+    pairs = series.pairs[number]
+    dimension = pairs[index][0]
+    if dimension not in series.dimensions:
+        return None
+    changed = dict(pairs)
+    changed[dimension] = child
+    return "\x1f".join([series.label[number], *(changed[d] for d in series.dimensions)])
+
+
+def _check_outliers(table: _PointTable, summary: ImportSummary) -> None:
     """Within each series (the same breakdown over time): a value whose z-score passes 3, or one
     further from the others' range than that range is wide (min-max)."""
-    by_series: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[str, Decimal]]] = (
-        defaultdict(list)
-    )
-    for (series, pairs, period), value in values.items():
-        by_series[(series, pairs)].append((period, value))
-    for (series, pairs), points in by_series.items():
-        if len(points) < MIN_SERIES_FOR_OUTLIERS:
+    found: list[tuple[int, float, float, float]] = []
+    for start, end in zip(table.starts, table.ends, strict=True):
+        if end - start < MIN_SERIES_FOR_OUTLIERS:
             continue
-        numbers = [float(value) for _period, value in points]
-        mean = statistics.fmean(numbers)
-        spread = statistics.pstdev(numbers)
-        series_key = "|".join(f"{d}={c}" for d, c in pairs)
+        numbers = table.values[start:end]
+        mean = float(np.mean(numbers))
+        spread = float(np.sqrt(np.mean((numbers - mean) ** 2)))
         # The others' range is the whole range but for the point itself: the two smallest and
         # two largest values give it for every point without a quadratic pass.
-        ordered = sorted(numbers)
-        for index, (period, value) in enumerate(points):
-            number = numbers[index]
-            z = 0.0 if spread == 0 else (number - mean) / spread
-            low = ordered[1] if number == ordered[0] else ordered[0]
-            high = ordered[-2] if number == ordered[-1] else ordered[-1]
-            width = high - low
-            far = width > 0 and (number > high + width or number < low - width)
-            if abs(z) <= Z_LIMIT and not far:
-                continue
-            reason = (
-                _("%(value)s is an outlier in its series (z-score %(z)s)")
-                % {"value": _plain(value), "z": f"{z:.1f}"}
-                if abs(z) > Z_LIMIT
-                else _(
-                    "%(value)s is an outlier in its series: far outside the others' range "
-                    "%(low)s to %(high)s"
-                )
-                % {"value": _plain(value), "low": _number(low), "high": _number(high)}
-            )
-            summary.add(
-                kind="outlier",
-                severity="warning",
-                row=first_row.get((series, series_key, period)),
-                column="Value",
-                value=_plain(value),
-                reason=reason,
-            )
+        ordered = np.sort(numbers)
+        z = np.zeros(len(numbers)) if spread == 0 else (numbers - mean) / spread
+        low = np.where(numbers == ordered[0], ordered[1], ordered[0])
+        high = np.where(numbers == ordered[-1], ordered[-2], ordered[-1])
+        width = high - low
+        far = (width > 0) & ((numbers > high + width) | (numbers < low - width))
+        for offset in np.flatnonzero((np.abs(z) > Z_LIMIT) | far):
+            found.append((start + int(offset), float(z[offset]), float(low[offset]),
+                          float(high[offset])))  # fmt: skip
+    by_z = _("%(value)s is an outlier in its series (z-score %(z)s)")
+    by_range = _(
+        "%(value)s is an outlier in its series: far outside the others' range %(low)s to %(high)s"
+    )
+    found.sort(key=lambda f: int(table.rows[f[0]]))
+    for number, (position, z_score, low_value, high_value) in enumerate(found):
+        if not summary.listing:
+            summary.count(kind="outlier", severity="warning", number=len(found) - number)
+            break
+        value_text = _plain(_decimal(table.texts, position))
+        summary.add(
+            kind="outlier",
+            severity="warning",
+            row=int(table.rows[position]),
+            column="Value",
+            value=value_text,
+            reason=by_z % {"value": value_text, "z": f"{z_score:.1f}"}
+            if abs(z_score) > Z_LIMIT
+            else by_range
+            % {"value": value_text, "low": _number(low_value), "high": _number(high_value)},
+        )
 
 
 def _number(number: float) -> str:

@@ -3,6 +3,7 @@ goes through the same validation, the same summary and the same all-or-nothing i
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 from typing import Any
@@ -217,3 +218,88 @@ def test_a_broken_file_is_a_clear_error_and_writes_nothing(
     assert all(p.file == name for p in problems)
     assert any(reason in p.reason for p in problems), [str(p) for p in problems]
     assert table_counts() == before
+
+
+def sdmx_csv_lines(periods: int, *, area: str = "404") -> list[str]:
+    """SDMX-CSV 1.0 rows of GCM_REFUGEES_HOSTED by sex over ``periods`` days, totals right."""
+    lines = ["DATAFLOW,REF_AREA,SEX,AGE,ORIGIN,TIME_PERIOD,OBS_VALUE,UNIT_MULT,OBS_STATUS"]
+    for day in range(periods):
+        period = (datetime.date(2000, 1, 1) + datetime.timedelta(days=day)).isoformat()
+        women, men = 10 + day % 7, 20 + day % 5
+        for sex, value in (("F", women), ("M", men), ("_T", women + men)):
+            lines.append(f"SOLIDARITY:DF_GCM_REFUGEES_HOSTED(1.0),{area},{sex},_T,_T,{period},"
+                         f"{value},0,A")  # fmt: skip
+    return lines
+
+
+def test_sdmx_csv_in_column_batches_reads_as_row_by_row(
+    cast: Any, kenya: Code, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from solidarity.indicators import formats
+
+    monkeypatch.setattr(formats, "BATCH_ROWS", 64)  # many batches: duplicates across them
+    lines = sdmx_csv_lines(60)
+    lines[5] = lines[5].replace(",404,", ",826,")  # another reference area
+    lines[9] = lines[9].replace(",0,A", ",three,A")  # a unit multiplier that is no number
+    lines[30] = lines[30].rsplit(",", 4)[0] + ",2001-13,5,0,A"  # no 13th month
+    lines[40] = lines[40].rsplit(",", 3)[0] + ",400,0,A"  # a total that disagrees, an outlier
+    lines.append(lines[3])  # a duplicate, far from the first
+    fast = "\r\n".join(lines) + "\r\n"
+    # One quoted cell: the file is read row by row.
+    slow = fast.replace("SOLIDARITY:DF_GCM_REFUGEES_HOSTED(1.0)", '"SOLIDARITY:DF_GCM_REFUGEES_HOSTED(1.0)"', 1)  # fmt: skip
+    summaries = []
+    for content in (fast, slow):
+        result = submit(cast, content.encode(), "refugees.csv", kenya, dry_run=True)
+        summaries.append(result.summary.as_json())
+    assert summaries[0] == summaries[1]
+    summary = summaries[0]
+    assert summary["rows_read"] == len(lines) - 1
+    reasons = {(p["row"], p["reason"]) for p in summary["problems"]}
+    assert (6, "826 is not the reference area of this dataset (404)") in reasons
+    assert (10, "not a whole number") in reasons
+    assert (len(lines), "duplicates row 4 once its labels are read as codes "
+            "(AGE=_T|ORIGIN=_T|SEX=_T)") in reasons  # fmt: skip
+    assert (41, "400 is an outlier in its series (z-score 7.7)") in reasons
+    assert [p["row"] for p in summary["problems"] if p["column"] == "TIME_PERIOD"] == [31]
+    assert summary["by_reason"]["total_mismatch"] >= 1
+    assert summary["errors"] == 4
+
+
+def test_a_fatal_code_in_a_later_batch_names_its_observation(
+    cast: Any, kenya: Code, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from solidarity.indicators import formats
+
+    monkeypatch.setattr(formats, "BATCH_ROWS", 32)
+    lines = sdmx_csv_lines(50)
+    lines[119] = lines[119].replace(",M,", ",X,")  # the file's row 120
+    before = table_counts()
+    result = submit(cast, ("\r\n".join(lines) + "\r\n").encode(), "refugees.csv", kenya)
+    assert result.version is None
+    [problem] = [p for p in result.summary.problems if p.severity == "error"]
+    assert problem.reason == "observation 119: SEX 'X' is not a code of CL_SEX"
+    assert result.summary.rows_read == 118
+    assert table_counts() == before
+
+
+def test_problems_past_the_listing_are_counted_exactly(cast: Any, kenya: Code) -> None:
+    lines = sdmx_csv_lines(1500)
+    # Every total five too many: 1,500 warnings, of which the summary lists the first 1,000.
+    wrong = [
+        line.rsplit(",", 3)[0] + f",{int(line.rsplit(',', 3)[1]) + 5},0,A"
+        if ",_T,_T,_T," in line
+        else line
+        for line in lines
+    ]
+    result = submit(cast, ("\r\n".join(wrong) + "\r\n").encode(), "refugees.csv", kenya)
+    summary = result.summary
+    assert result.version is not None
+    assert result.version.observations.count() == 4500
+    assert summary.by_reason["total_mismatch"] == 1500
+    assert summary.warning_count == 1500
+    assert len(summary.problems) == 1000
+    assert summary.problems_left_out == 500
+    assert [p.row for p in summary.problems[:2]] == [4, 7]
+    assert summary.problems[0].reason == (
+        "the total 35 for SEX differs from the sum of its parts (F, M: 30)"
+    )

@@ -298,17 +298,18 @@ def test_a_file_unreadable_half_way_leaves_nothing(cast: Any, shared_data: Path,
 def test_an_exception_mid_import_rolls_everything_back(
     cast: Any, shared_data: Path, uk: Code, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from solidarity.indicators import actions, validation
+    from solidarity.indicators import actions, formats, validation
 
     load(cast, "ons_10_7_3_mappings.json")
-    monkeypatch.setattr(actions, "OBSERVATION_BATCH", 50)
+    monkeypatch.setattr(formats, "BATCH_ROWS", 50)
     real = validation.check_open_sdg_submission
 
     def failing(**kwargs: Any) -> Any:
-        for number, observation in enumerate(real(**kwargs)):
-            if number == 200:
+        for number, batch in enumerate(real(**kwargs)):
+            if number == 4:  # 200 observations written
+                assert Observation.objects.count() == 200
                 raise RuntimeError("the disk is full")
-            yield observation
+            yield batch
 
     monkeypatch.setattr(actions, "check_open_sdg_submission", failing)
     with pytest.raises(RuntimeError, match="the disk is full"):

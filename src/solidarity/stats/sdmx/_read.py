@@ -236,9 +236,12 @@ def _allowed_codes(structure: DataStructureDefinition) -> dict[str, frozenset[st
 
 
 def observations_from_rows(
-    rows: Iterable[Mapping[str, Any]], structure: DataStructureDefinition
+    rows: Iterable[Mapping[str, Any]], structure: DataStructureDefinition, *, start: int = 1
 ) -> Iterator[Observation]:
     """Turn flat rows (column id → cell) into observations, checking codes and values.
+
+    ``start`` is the number errors give the first row (``observation 1`` by default), for a
+    caller that checks a file in parts.
 
     Examples
     --------
@@ -257,7 +260,7 @@ def observations_from_rows(
     codelist_ids = {
         c.id: c.local_codes.id for c in structure.components if isinstance(c.local_codes, Codelist)
     }
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=start):
         key = []
         for dimension in dimensions:
             code = _text(row.get(dimension))
