@@ -29,9 +29,11 @@ COLUMNS = (
 )
 
 
-def decimal(value: Fraction | None, places: int) -> Decimal | None:
+def decimal(value: Fraction | float | None, places: int) -> Decimal | None:
     if value is None:
         return None
+    if isinstance(value, float):
+        value = Fraction(value)
     exponent = Decimal(1).scaleb(-places)
     quotient = Decimal(value.numerator) / Decimal(value.denominator)
     return quotient.quantize(exponent, rounding=ROUND_HALF_EVEN)

@@ -25,6 +25,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
+import numpy
+
 from ._errors import FairShareError, NoUsableStates
 from ._keys import Key, Term
 
@@ -337,12 +339,14 @@ def weight_family(
 
 @dataclass(frozen=True, slots=True)
 class ShareRange:
-    """A State's key share under the key and its lowest and highest across the family."""
+    """A State's key share under the key (exact) and its lowest and highest across the family
+    (in double precision, with NumPy: a range is read at a glance, and exact fractions of
+    inverse and per-capita terms grow too large to scan hundreds of weightings in time)."""
 
     iso3: str
     share: Fraction
-    low: Fraction
-    high: Fraction
+    low: float
+    high: float
     low_weights: tuple[Fraction, ...]
     high_weights: tuple[Fraction, ...]
 
@@ -351,7 +355,7 @@ def sensitivity(
     shares: KeyShares, *, family: Sequence[tuple[Fraction, ...]]
 ) -> dict[str, ShareRange]:
     """Each State's range of key shares across a family of weights (see `weight_family`), over
-    the same States and figures as ``shares``.
+    the same States and figures as ``shares``, by the same formula as `key_shares`.
 
     Examples
     --------
@@ -360,34 +364,52 @@ def sensitivity(
     >>> figures = {"population": {"AAA": 30, "BBB": 10}, "gdp": {"AAA": 100, "BBB": 300}}
     >>> shares = key_shares(key, figures=figures, states=["AAA", "BBB"])
     >>> ranges = sensitivity(shares, family=weight_family(key, step="0.1", spread="0.2"))
-    >>> ranges["AAA"].low, ranges["AAA"].high, ranges["AAA"].low_weights
-    (Fraction(2, 5), Fraction(3, 5), (Fraction(3, 10), Fraction(7, 10)))
+    >>> round(ranges["AAA"].low, 12), round(ranges["AAA"].high, 12), ranges["AAA"].low_weights
+    (0.4, 0.6, (Fraction(3, 10), Fraction(7, 10)))
     """
-    terms = shares.key.terms
-    result: dict[str, ShareRange] = (
-        {
-            state: ShareRange(state, share, share, share, family[0], family[0])
-            for state, share in shares.shares.items()
-        }
-        if family
-        else {}
+    if not family or not shares.shares:
+        return {}
+    states = list(shares.shares)
+    # One array operation over every weighting at once: family x States x terms.
+    values = numpy.array([[float(v) for v in shares.term_shares[s]] for s in states])
+    weights = numpy.array([[float(w) for w in ws] for ws in family])
+    capped = numpy.array([term.cap is not None for term in shares.key.terms])
+    caps = numpy.array([float(term.cap or 0) for term in shares.key.terms])
+    parts = weights[:, None, :] * values[None, :, :]
+    base = parts[:, :, ~capped].sum(axis=2)
+    limited = numpy.minimum(parts[:, :, capped], caps[capped][None, None, :] * base[:, :, None])
+    scores = base + limited.sum(axis=2)
+    totals = scores.sum(axis=1)
+    usable = totals > 0
+    scores, totals = scores[usable], totals[usable]
+    kept = [ws for ws, ok in zip(family, usable, strict=True) if ok]
+    if not kept:
+        return {}
+    ratios = scores / totals[:, None]
+    lowest, highest = ratios.argmin(axis=0), ratios.argmax(axis=0)
+    low = {s: (float(ratios[lowest[n], n]), kept[lowest[n]]) for n, s in enumerate(states)}
+    high = {s: (float(ratios[highest[n], n]), kept[highest[n]]) for n, s in enumerate(states)}
+    return {
+        state: ShareRange(state, share, *_pair(low, high, state, share))
+        for state, share in shares.shares.items()
+    }
+
+
+def _pair(
+    low: dict[str, tuple[float, tuple[Fraction, ...]]],
+    high: dict[str, tuple[float, tuple[Fraction, ...]]],
+    state: str,
+    share: Fraction,
+) -> tuple[float, float, tuple[Fraction, ...], tuple[Fraction, ...]]:
+    # The key's own weights are in the family, so its exact share bounds the range; rounding
+    # must not put the share outside it.
+    exact = float(share)
+    return (
+        min(low[state][0], exact),
+        max(high[state][0], exact),
+        low[state][1],
+        high[state][1],
     )
-    for weights in family:
-        if sum(weights) == 0:
-            continue
-        scores = _scores(terms, weights, shares.term_shares)
-        for state, share in scores.items():
-            current = result[state]
-            if share < current.low:
-                current = ShareRange(
-                    state, current.share, share, current.high, weights, current.high_weights
-                )
-            if share > current.high:
-                current = ShareRange(
-                    state, current.share, current.low, share, current.low_weights, weights
-                )
-            result[state] = current
-    return result
 
 
 def describe(key: Key) -> str:

@@ -135,7 +135,7 @@ def test_sensitivity_ranges_hold_the_key_own_share(key, group) -> None:
         assert all(0 <= w <= 1 for w in weights)
     ranges = sensitivity(shares, family=family)
     for state, share in shares.shares.items():
-        assert ranges[state].low <= share <= ranges[state].high
+        assert ranges[state].low <= float(share) <= ranges[state].high
 
 
 @given(positive_keys(), groups(), st.integers(0, 10**9))
