@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from solidarity.accounts.models import Organisation, User
 from solidarity.accounts.permissions import can_manage_mappings, can_review_data, can_submit_data
 from solidarity.audit.actions import audit_record, audit_snapshot
+from solidarity.indicators import sdmx_cache
 from solidarity.indicators.formats import UnknownFormatError, detect_format
 from solidarity.indicators.models import (
     Code,
@@ -500,6 +501,10 @@ def dataset_version_publish(
     passed: reviewers only. Confidential cells are kept but never shown to the public."""
     if embargo_until is not None and timezone.is_naive(embargo_until):
         raise ValidationError({"embargo_until": _("Give the embargo's time zone.")})
+    # The stored SDMX answers of the indicator can no longer be asked for (their key holds the
+    # versions published then): free their room once the publication is committed.
+    indicator = version.dataset.indicator_id
+    transaction.on_commit(lambda: sdmx_cache.answers_clear(indicator=indicator))
     return _move(
         actor=actor,
         version=version,

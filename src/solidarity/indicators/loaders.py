@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from solidarity.audit.actions import audit_record
+from solidarity.indicators import sdmx_cache
 from solidarity.indicators.models import (
     Code,
     Dimension,
@@ -542,4 +543,6 @@ def load_indicator_catalogue(*, actor: Any, data_dir: Path | None = None) -> dic
                 object_type="indicators.catalogue",
                 after=counts,
             )
+            # The catalogue shapes the SDMX structures: answers written before are stale.
+            transaction.on_commit(sdmx_cache.answers_clear)
     return counts

@@ -244,6 +244,17 @@ def flow_get(*, id: str) -> Flow:
     raise LookupError(id)
 
 
+def flow_indicator(*, id: str) -> Indicator:
+    """The indicator of a dataflow id, as :func:`flow_get` finds it, without building the
+    flow's structure (which reads the whole catalogue); `LookupError` when none."""
+    shape: Shape = "sdg" if id.startswith("DF_SDG_") else "hub"
+    wanted = sdmx_id(id.removeprefix("DF_SDG_" if shape == "sdg" else "DF_"))
+    for indicator in Indicator.objects.only("code"):
+        if sdmx_id(indicator.code) == wanted:
+            return indicator
+    raise LookupError(id)
+
+
 def flow_for_indicator(*, code: str, shape: Shape = "hub") -> Flow:
     """Raises ``Indicator.DoesNotExist`` for an unknown code."""
     catalogue = _Catalogue(Indicator.objects.filter(code=code))
@@ -278,10 +289,17 @@ def _public_observations(versions: QuerySet[DatasetVersion]) -> QuerySet[Observa
 
 
 def published_versions(
-    *, flow: Flow, ref_areas: Sequence[str] = (), updated_after: datetime | None = None
+    *,
+    flow: Flow | None = None,
+    indicator: Indicator | None = None,
+    ref_areas: Sequence[str] = (),
+    updated_after: datetime | None = None,
 ) -> list[DatasetVersion]:
-    """The versions whose observations make up ``flow``'s published data."""
-    versions = _latest_public_versions().filter(dataset__indicator=flow.indicator)
+    """The versions whose observations make up ``flow``'s (or ``indicator``'s) published
+    data."""
+    if flow is not None:
+        indicator = flow.indicator
+    versions = _latest_public_versions().filter(dataset__indicator=indicator)
     if ref_areas:
         versions = versions.filter(dataset__ref_area__code__in=ref_areas)
     rows = list(versions.select_related("dataset__ref_area").order_by("dataset__ref_area__code"))

@@ -16,7 +16,13 @@ from datetime import datetime
 from itertools import chain
 from typing import Literal, cast
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
@@ -24,7 +30,8 @@ from django.views.decorators.http import require_safe
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
 
 from solidarity.indicators import sdmx as hub
-from solidarity.indicators.models import DatasetVersion
+from solidarity.indicators import sdmx_cache
+from solidarity.indicators.models import DatasetVersion, Indicator
 from solidarity.stats import sdmx
 
 _MES = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
@@ -241,8 +248,8 @@ def _updated_after(request: HttpRequest) -> datetime | None:
     return moment
 
 
-def _flow_or_none(reference: str) -> hub.Flow | None:
-    """A flow by ``DF_10_7_3``, ``SOLIDARITY,DF_10_7_3`` or ``SOLIDARITY,DF_10_7_3,1.0``."""
+def _flow_id(reference: str) -> str | None:
+    """The flow id of ``DF_10_7_3``, ``SOLIDARITY,DF_10_7_3`` or ``SOLIDARITY,DF_10_7_3,1.0``."""
     parts = reference.split(",")
     if len(parts) > 3:
         return None
@@ -251,8 +258,25 @@ def _flow_or_none(reference: str) -> hub.Flow | None:
     )
     if agency not in (hub.AGENCY, "all", "*") or version not in (hub.VERSION, "latest", "*", "~"):
         return None
+    return flow_id
+
+
+def _flow_or_none(reference: str) -> hub.Flow | None:
+    flow_id = _flow_id(reference)
+    if flow_id is None:
+        return None
     try:
         return hub.flow_get(id=flow_id)
+    except LookupError:
+        return None
+
+
+def _indicator_or_none(reference: str) -> Indicator | None:
+    flow_id = _flow_id(reference)
+    if flow_id is None:
+        return None
+    try:
+        return hub.flow_indicator(id=flow_id)
     except LookupError:
         return None
 
@@ -320,8 +344,8 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
     if chosen is None:
         return _not_acceptable([f.media_type for f in DATA_FORMATS.values()])
     data_format = DATA_FORMATS[chosen]
-    found = _flow_or_none(flow)
-    if found is None:
+    indicator = _indicator_or_none(flow)
+    if indicator is None:
         return _no_flow(flow)
     at_observation = request.GET.get("dimensionAtObservation", "AllDimensions")
     if at_observation not in ("AllDimensions", sdmx.TIME_PERIOD):
@@ -335,13 +359,33 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
             "dimensionAtObservation=TIME_PERIOD is answered in SDMX-CSV only (the data are "
             "flat); other formats are written with AllDimensions.",
         )
+    # The answer is determined by the query and the indicator's published versions: look for
+    # it before building the flow, which reads the whole catalogue.
+    public = hub.published_versions(indicator=indicator)
+    cache_key = sdmx_cache.answer_key(
+        indicator.code,
+        flow,
+        chosen,
+        request.get_full_path(),
+        *(f"{v.pk}@{hub.published_when(v).isoformat()}" for v in public),
+    )
+    cached = sdmx_cache.answer_get(indicator=indicator.code, key=cache_key)
+    if cached is not None:
+        return _cached_answer(request, cached)
+    shape: hub.Shape = "sdg" if (_flow_id(flow) or "").startswith("DF_SDG_") else "hub"
+    found = hub.flow_for_indicator(code=indicator.code, shape=shape)
     try:
         query = _data_query(request, found, key)
         updated_after = _updated_after(request)
     except BadQueryError as error:
         return sdmx_error(400, 140, str(error))
-    ref_areas = sorted(query.codes.get("REF_AREA", ()))
-    versions = hub.published_versions(flow=found, ref_areas=ref_areas, updated_after=updated_after)
+    ref_areas = query.codes.get("REF_AREA")
+    versions = [
+        version
+        for version in public
+        if (not ref_areas or version.dataset.ref_area.code in ref_areas)
+        and (updated_after is None or hub.published_when(version) > updated_after)
+    ]
     etag, last = _validators(versions, found.id, chosen, request.get_full_path())
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=None if last is None else int(last.timestamp())
@@ -357,10 +401,33 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
         response: HttpResponseBase = HttpResponse(content_type=data_format.media_type)
     else:
         dataset = sdmx.Dataset(found.structure, chain([first], observations))
-        response = StreamingHttpResponse(
-            _body(data_format, dataset, found), content_type=data_format.media_type
+        body = sdmx_cache.answer_store(
+            _body(data_format, dataset, found),
+            indicator=indicator.code,
+            key=cache_key,
+            media_type=data_format.media_type,
+            etag=etag,
+            last_modified=None if last is None else last.isoformat(),
         )
+        response = StreamingHttpResponse(body, content_type=data_format.media_type)
     _headers(response, etag, last)
+    return response
+
+
+def _cached_answer(request: HttpRequest, cached: sdmx_cache.CachedAnswer) -> HttpResponseBase:
+    last = None if cached.last_modified is None else datetime.fromisoformat(cached.last_modified)
+    not_modified = get_conditional_response(
+        request, etag=cached.etag, last_modified=None if last is None else int(last.timestamp())
+    )
+    if not_modified is not None:
+        _headers(not_modified, cached.etag, last)
+        return not_modified
+    response: HttpResponseBase
+    if request.method == "HEAD":
+        response = HttpResponse(content_type=cached.media_type)
+    else:
+        response = FileResponse(cached.body.open("rb"), content_type=cached.media_type)
+    _headers(response, cached.etag, last)
     return response
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -17,6 +18,12 @@ def _in_english() -> Iterator[None]:
     """Messages are asserted in English, whatever language an earlier request left active."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _own_answer_cache(settings: Any, tmp_path: Path) -> None:
+    """Each test keeps its SDMX answers in a folder of its own (see sdmx_cache)."""
+    settings.HOME = tmp_path / "home"
 
 
 FIXTURES = Path(__file__).parent / "fixtures"

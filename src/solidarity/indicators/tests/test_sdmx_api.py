@@ -371,3 +371,49 @@ def test_the_download_links_of_a_published_dataset_answer(ons: DatasetVersion) -
             structure = hub.flow_get(id=FLOW).structure
             dataset = sdmx.read_sdmx_data(body(response), structure=structure)
             assert read(dataset.observations) == expected
+
+
+def test_a_repeated_query_is_sent_from_the_cache(
+    ons: DatasetVersion, django_assert_max_num_queries: Any
+) -> None:
+    first = get(f"/sdmx/data/{FLOW}?format=csv")
+    content = body(first)
+    # The indicator, then its published versions (two queries): no observation is read.
+    with django_assert_max_num_queries(3):
+        again = get(f"/sdmx/data/{FLOW}?format=csv")
+        assert body(again) == content
+    assert again["ETag"] == first["ETag"]
+    assert again["Last-Modified"] == first["Last-Modified"]
+    assert again["Content-Type"] == CSV["csv"]
+    assert get(f"/sdmx/data/{FLOW}?format=csv", if_none_match=first["ETag"]).status_code == 304
+    assert Client().head(f"/sdmx/data/{FLOW}?format=csv")["ETag"] == first["ETag"]
+    # Another query, another answer.
+    assert body(get(f"/sdmx/data/{FLOW}?format=csv&lastNObservations=1")) != content
+
+
+def test_a_new_publication_is_never_answered_from_an_older_copy(
+    cast: Any, ons: DatasetVersion, django_capture_on_commit_callbacks: Any
+) -> None:
+    from solidarity.indicators import sdmx_cache
+
+    before = body(get(f"/sdmx/data/{FLOW}?format=csv"))
+    assert list(sdmx_cache.cache_root().glob("10.7.3/*.body"))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(cast, b"Year,Sex,Value\n2020,,10\n", area="KEN")
+    assert not list(sdmx_cache.cache_root().glob("10.7.3/*.body"))  # cleared on publication
+    after = body(get(f"/sdmx/data/{FLOW}?format=csv"))
+    assert b",404," not in before
+    assert b",404," in after
+
+
+def test_an_answer_abandoned_half_way_is_not_kept(ons: DatasetVersion) -> None:
+    from solidarity.indicators import sdmx_cache
+
+    response = get(f"/sdmx/data/{FLOW}?format=csv")
+    next(iter(response.streaming_content))
+    response.close()
+    assert not list(sdmx_cache.cache_root().glob("*/*"))
+    complete = get(f"/sdmx/data/{FLOW}?format=csv")
+    assert complete.streaming  # written again, then kept
+    body(complete)
+    assert len(list(sdmx_cache.cache_root().glob("*/*.body"))) == 1
