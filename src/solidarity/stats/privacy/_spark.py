@@ -86,7 +86,7 @@ def spark_session() -> Any:
 def spark_cells(
     spec: Spec,
     microdata: Microdata,
-    leaf_codes: Mapping[str, Sequence[str]],
+    public_codes: Mapping[str, Sequence[str]],
     keys: Path | None,
     progress: Progress | None,
     timings: dict[str, float],
@@ -98,13 +98,13 @@ def spark_cells(
         warnings.filterwarnings(
             "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
         )
-        return _spark_cells(spec, microdata, leaf_codes, keys, progress, timings)
+        return _spark_cells(spec, microdata, public_codes, keys, progress, timings)
 
 
 def _spark_cells(
     spec: Spec,
     microdata: Microdata,
-    leaf_codes: Mapping[str, Sequence[str]],
+    public_codes: Mapping[str, Sequence[str]],
     keys: Path | None,
     progress: Progress | None,
     timings: dict[str, float],
@@ -131,7 +131,8 @@ def _spark_cells(
                 how="left",
             )
     coded = []
-    for name, codes in leaf_codes.items():
+    used = [d for d in spec.dimensions if any(d in t.dimensions for t in spec.tables)]
+    for name in used:
         dimension = spec.dimensions[name]
         column = F.col(f"`{dimension.column}`")
         if dimension.bins is not None:
@@ -150,8 +151,11 @@ def _spark_cells(
                 )
             assert expression is not None
             coded.append(expression.alias(_internal(name)))
+        elif name not in public_codes:
+            # No codelist: the values are the codes (checked once counted, as with DuckDB).
+            coded.append(column.cast("string").alias(_internal(name)))
         else:
-            mapping = dimension.codes or {code: code for code in codes}
+            mapping = dimension.codes or {code: code for code in public_codes[name]}
             table = spark.createDataFrame(
                 list(mapping.items()), schema=f"`__raw_{name}` string, `{_internal(name)}` string"
             )

@@ -3,9 +3,10 @@
 `tabulate` counts each table of a `Spec` over a CSV or Parquet file with one of two engines
 that give identical counts and cell keys:
 
-- ``"duckdb"`` (default): one scan of the file per table, a ``GROUP BY CUBE`` over the
-  dimensions, each dimension coded as a DuckDB ``ENUM`` (values mapped by a hash join with a
-  small code table, numbers binned by a ``CASE``);
+- ``"duckdb"`` (default): the file is read and every record coded once into a compact
+  in-memory table — each dimension a DuckDB ``ENUM`` (values cast to it, numbers binned by a
+  ``CASE``), the record key joined by position — and each table is one ``GROUP BY CUBE`` over
+  it (`_duckdb_cells`);
 - ``"spark"``: the same plan on Apache Spark (``pyspark``), for microdata beyond one machine
   (`solidarity.stats.privacy._spark`).
 
@@ -121,18 +122,23 @@ def tabulate(
     timings = timings if timings is not None else {}
     connection = duckdb.connect()
     try:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
         microdata = open_microdata(spec, path, connection)
-        leaf_codes = _leaf_codes(spec, microdata, connection)
+        public_codes = {
+            name: list(dimension.codelist)
+            for name, dimension in spec.dimensions.items()
+            if dimension.codelist is not None
+        }
         if engine == "duckdb":
-            raw = _duckdb_cells(spec, microdata, leaf_codes, keys, connection, progress, timings)
-        elif engine == "spark":
+            raw = _duckdb_cells(spec, microdata, public_codes, keys, connection, progress, timings)
+        else:
             from ._spark import spark_cells
 
-            raw = spark_cells(spec, microdata, leaf_codes, keys, progress, timings)
-        else:
-            raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+            raw = spark_cells(spec, microdata, public_codes, keys, progress, timings)
         for table_spec in spec.tables:
             _check_cells(spec, table_spec, raw[table_spec.id], microdata, connection)
+        leaf_codes = _leaf_codes(spec, microdata, raw)
     finally:
         connection.close()
     started = time.perf_counter()
@@ -145,56 +151,53 @@ def tabulate(
 
 
 def _leaf_codes(
-    spec: Spec, microdata: Microdata, connection: duckdb.DuckDBPyConnection
+    spec: Spec, microdata: Microdata, cells: Mapping[str, pd.DataFrame]
 ) -> dict[str, list[str]]:
-    """Each used dimension's codes: its public codelist, or the values found in the file."""
-    used = {d for t in spec.tables for d in t.dimensions}
+    """Each used dimension's codes: its public codelist, or the values the engine found (a
+    dimension without a codelist is grouped on its values, which must then be valid codes)."""
+    used = [d for d in spec.dimensions if any(d in t.dimensions for t in spec.tables)]
     codes: dict[str, list[str]] = {}
-    discover = [spec.dimensions[d] for d in sorted(used) if spec.dimensions[d].codelist is None]
-    if discover:
-        selects = ", ".join(
-            f"list(DISTINCT CAST({quote_identifier(d.column)} AS VARCHAR))" for d in discover
-        )
-        try:
-            query = f"SELECT {selects} FROM {microdata.scan_sql()}"  # noqa: S608
-            found = connection.execute(query).fetchone()
-        except duckdb.Error as error:
-            from .microdata import read_error
-
-            raise read_error(error, str(microdata.path), microdata.format) from None
-        assert found is not None
-        for dimension, values in zip(discover, found, strict=True):
-            values = sorted(values or [])
-            if len(values) > MAX_DISCOVERED_CODES:
-                raise MicrodataError(
-                    f"has {len(values)} distinct values: too many for dimension {dimension.id}",
-                    file=str(microdata.path),
-                    column=dimension.column,
-                )
-            for value in values:
-                if not _CODE.match(value) or value == TOTAL:
-                    raise MicrodataError(
-                        f"cannot be a code of {dimension.id} (codes are letters, digits, '_', "
-                        "'-', '@' or '$'): map the values to codes under codes",
-                        file=str(microdata.path),
-                        column=dimension.column,
-                        value=value,
-                    )
-            codes[dimension.id] = values
-    for name in sorted(used):
+    for name in used:
         dimension = spec.dimensions[name]
         if dimension.codelist is not None:
             codes[name] = list(dimension.codelist)
-        if dimension.hierarchy is not None:
-            for code in codes[name]:
-                if code not in dimension.hierarchy:
-                    raise MicrodataError(
-                        f"code {code!r} of {name} has no place in the hierarchy "
-                        f"({dimension.hierarchy.source}): add it under hierarchy.parents",
-                        file=str(microdata.path),
-                        column=dimension.column,
-                        value=code,
-                    )
+            continue
+        found: set[str] = set()
+        for table_spec in spec.tables:
+            if name in table_spec.dimensions:
+                frame = cells[table_spec.id]
+                values = frame.loc[frame[f"__g_{name}"] == 0, name]
+                found.update(str(value) for value in values.dropna().unique())
+        values = sorted(found)
+        if len(values) > MAX_DISCOVERED_CODES:
+            raise MicrodataError(
+                f"has {len(values)} distinct values: too many for dimension {name}",
+                file=str(microdata.path),
+                column=dimension.column,
+            )
+        for value in values:
+            if not _CODE.match(value) or value == TOTAL:
+                raise MicrodataError(
+                    f"cannot be a code of {name} (codes are letters, digits, '_', '-', '@' or "
+                    "'$'): map the values to codes under codes",
+                    file=str(microdata.path),
+                    column=dimension.column,
+                    value=value,
+                )
+        codes[name] = values
+    for name in used:
+        hierarchy = spec.dimensions[name].hierarchy
+        if hierarchy is None:
+            continue
+        for code in codes[name]:
+            if code not in hierarchy:
+                raise MicrodataError(
+                    f"code {code!r} of {name} has no place in the hierarchy "
+                    f"({hierarchy.source}): add it under hierarchy.parents",
+                    file=str(microdata.path),
+                    column=spec.dimensions[name].column,
+                    value=code,
+                )
     return codes
 
 
@@ -206,70 +209,147 @@ def _enum_name(dimension: str) -> str:
     return quote_identifier(f"__solidarity_enum_{dimension}")
 
 
+def _used_dimensions(spec: Spec) -> list[str]:
+    return [d for d in spec.dimensions if any(d in t.dimensions for t in spec.tables)]
+
+
 def _duckdb_cells(
     spec: Spec,
     microdata: Microdata,
-    leaf_codes: Mapping[str, Sequence[str]],
+    public_codes: Mapping[str, Sequence[str]],
     keys: Path | None,
     connection: duckdb.DuckDBPyConnection,
     progress: Progress | None,
     timings: dict[str, float],
 ) -> dict[str, pd.DataFrame]:
-    for name, codes in leaf_codes.items():
-        connection.execute(
-            f"CREATE TYPE {_enum_name(name)} AS ENUM ({', '.join(map(_sql_text, codes))})"
-        )
+    """Code every record once into a compact in-memory table, then one cube per table.
+
+    The records are read and coded once — each dimension as a DuckDB ENUM, a byte or two per
+    record, joined to its record key when there is one — and each table's ``GROUP BY CUBE``
+    reads that table rather than the file: cheaper than coding (and joining the keys) once per
+    table. A dimension mapped by ``codes:`` is coded as an ENUM of its *values* (a cast, no
+    join: a hash join after the keys' positional join would stop DuckDB working in parallel),
+    and its values are turned into codes on the counted cells (`_apply_codes`). ENUMs need their
+    values before the scan: a first, cheap scan finds those of dimensions without a codelist.
+    """
+    used = _used_dimensions(spec)
+    enums: dict[str, list[str]] = {}
+    for name in used:
         dimension = spec.dimensions[name]
-        if dimension.bins is None:
-            mapping = dimension.codes or {code: code for code in codes}
-            table = quote_identifier(f"__solidarity_map_{name}")
-            connection.execute(
-                f"CREATE TABLE {table} (raw VARCHAR PRIMARY KEY, code {_enum_name(name)})"
-            )
-            insert = f"INSERT INTO {table} VALUES (?, ?)"  # noqa: S608
-            connection.executemany(insert, list(mapping.items()))
-    results: dict[str, pd.DataFrame] = {}
-    for number, table_spec in enumerate(spec.tables, start=1):
-        started = time.perf_counter()
-        sql = duckdb_table_sql(spec, table_spec, microdata, keys)
+        if dimension.codes is not None:
+            enums[name] = list(dimension.codes)
+        elif name in public_codes:
+            enums[name] = list(public_codes[name])
+    started = time.perf_counter()
+    discover = [name for name in used if name not in enums]
+    if discover:
+        selects = ", ".join(
+            f"list(DISTINCT CAST({quote_identifier(spec.dimensions[d].column)} AS VARCHAR))"
+            for d in discover
+        )
+        query = f"SELECT {selects} FROM {microdata.scan_sql()}"  # noqa: S608
         try:
-            results[table_spec.id] = connection.sql(sql).df()
+            found = connection.execute(query).fetchone()
         except duckdb.Error as error:
             from .microdata import read_error
 
             raise read_error(error, str(microdata.path), microdata.format) from None
+        assert found is not None
+        for name, values in zip(discover, found, strict=True):
+            enums[name] = sorted(str(v) for v in (values or []))[: MAX_DISCOVERED_CODES + 1]
+    timings["discover"] = time.perf_counter() - started
+    for name, codes in enums.items():
+        connection.execute(
+            f"CREATE TYPE {_enum_name(name)} AS ENUM ({', '.join(map(_sql_text, codes))})"
+        )
+    started = time.perf_counter()
+    source = "__solidarity_coded"
+    try:
+        connection.execute(
+            f"CREATE TEMP TABLE {source} AS {coded_sql(spec, microdata, used, keys)}"
+        )
+    except duckdb.Error as error:
+        from .microdata import read_error
+
+        raise read_error(error, str(microdata.path), microdata.format) from None
+    timings["code"] = time.perf_counter() - started
+    results: dict[str, pd.DataFrame] = {}
+    for number, table_spec in enumerate(spec.tables, start=1):
+        started = time.perf_counter()
+        sql = cube_sql(spec, table_spec, source, keyed=keys is not None)
+        cells = connection.sql(sql).df()
+        results[table_spec.id] = _apply_codes(spec, table_spec, cells)
         timings[table_spec.id] = time.perf_counter() - started
         if progress is not None:
             progress(number, len(spec.tables), table_spec.id)
+    connection.execute(f"DROP TABLE {source}")
     return results
 
 
-def duckdb_table_sql(
-    spec: Spec, table_spec: TableSpec, microdata: Microdata, keys: Path | None
-) -> str:
-    """The one query (one scan) that counts a table: codes, then ``GROUP BY CUBE``.
+def _apply_codes(spec: Spec, table_spec: TableSpec, cells: pd.DataFrame) -> pd.DataFrame:
+    """Cells counted by values made into cells by codes: values sharing a code are added up
+    (counts, values and key sums alike; each cell partitions its records, so sums are exact)."""
+    mapped = [d for d in table_spec.dimensions if spec.dimensions[d].codes is not None]
+    if not mapped:
+        return cells
+    cells = cells.copy()
+    for name in mapped:
+        codes = spec.dimensions[name].codes
+        assert codes is not None
+        values = cells[name].astype(object)
+        cells[name] = values.map(codes, na_action="ignore").astype(object)
+    dims = list(table_spec.dimensions)
+    keys = [*dims, *[f"__g_{d}" for d in dims]]
+    measures = [c for c in cells.columns if c not in keys]
+    # NULL codes (margins, and values without a code) must stay groups of their own.
+    grouped = cells.groupby(keys, dropna=False, sort=False)[measures].sum(min_count=1)
+    return grouped.reset_index()
 
-    Its result has per dimension the code (NULL in a margin) and ``__g_<dim>`` (1 in a
-    margin), then ``count``, ``value``, ``key_mod`` (NULL without keys) and ``bad_weight``.
+
+def coded_sql(
+    spec: Spec, microdata: Microdata, dimensions: Sequence[str], keys: Path | None
+) -> str:
+    """The records, coded: one ENUM column per dimension (its type created beforehand), ``__w``
+    (weight, when there is one) and ``__k`` (record key, with keys).
+
+    Numbers are binned by ``CASE``, other values cast to the ENUM of the dimension's codes (or
+    of its ``codes:`` map's values); NULL when a value has no place.
     """
+    columns = list(
+        dict.fromkeys(
+            [spec.dimensions[d].column for d in dimensions]
+            + [c for c in (spec.weight, spec.record_id) if c]
+        )
+    )
     source = microdata.scan_sql()
+    wanted = [quote_identifier(c) for c in columns]
+    # Numbers to bin are read once per record, not once per bin.
+    wanted += [
+        f"TRY_CAST({quote_identifier(spec.dimensions[d].column)} AS DOUBLE) AS "
+        f"{quote_identifier('__n_' + d)}"
+        for d in dimensions
+        if spec.dimensions[d].bins is not None
+    ]
     joins = []
+    if keys is not None and spec.record_id is None:
+        # Keys are kept in file order: the n-th key is the n-th record's.
+        keys_scan = f"read_parquet({_sql_text(str(keys))})"
+        source = f"{source} POSITIONAL JOIN {keys_scan}"
+        wanted.append(KEY_COLUMN)
+    source = f"(SELECT {', '.join(wanted)} FROM {source})"  # noqa: S608
     if keys is not None:
         keys_scan = f"read_parquet({_sql_text(str(keys))})"
-        if spec.record_id is None:
-            # Keys are kept in file order: the n-th key is the n-th record's.
-            source = f"(SELECT * FROM {source} POSITIONAL JOIN {keys_scan})"  # noqa: S608
-        else:
+        if spec.record_id is not None:
             joins.append(
                 f"LEFT JOIN {keys_scan} AS k ON CAST(r.{quote_identifier(spec.record_id)} "
                 f"AS VARCHAR) = k.{RECORD_ID_COLUMN}"
             )
     selects = []
-    for name in table_spec.dimensions:
+    for name in dimensions:
         dimension = spec.dimensions[name]
         column = f"r.{quote_identifier(dimension.column)}"
         if dimension.bins is not None:
-            number = f"TRY_CAST({column} AS DOUBLE)"
+            number = f"r.{quote_identifier('__n_' + name)}"
             cases = []
             for one in dimension.bins:
                 tests = []
@@ -282,29 +362,48 @@ def duckdb_table_sql(
             coded = f"CAST(CASE {' '.join(cases)} END AS {_enum_name(name)})"
             selects.append(f"{coded} AS {quote_identifier(name)}")
         else:
-            alias = quote_identifier(f"m_{name}")
-            joins.append(
-                f"LEFT JOIN {quote_identifier(f'__solidarity_map_{name}')} AS {alias} "
-                f"ON CAST({column} AS VARCHAR) = {alias}.raw"
+            selects.append(
+                f"TRY_CAST(CAST({column} AS VARCHAR) AS {_enum_name(name)}) "
+                f"AS {quote_identifier(name)}"
             )
-            selects.append(f"{alias}.code AS {quote_identifier(name)}")
     if spec.weight is not None:
         selects.append(f"TRY_CAST(r.{quote_identifier(spec.weight)} AS DOUBLE) AS __w")
-    else:
-        selects.append("1.0 AS __w")
-    selects.append(f"{KEY_COLUMN} AS __k" if keys is not None else "NULL::BIGINT AS __k")
+    if keys is not None:
+        selects.append(f"{KEY_COLUMN} AS __k")
+    return f"SELECT {', '.join(selects)} FROM {source} AS r {' '.join(joins)}"  # noqa: S608
+
+
+def cube_sql(spec: Spec, table_spec: TableSpec, source: str, *, keyed: bool) -> str:
+    """The ``GROUP BY CUBE`` of one table over coded records (`coded_sql`).
+
+    Its result has per dimension the code (NULL where it is totalled) and ``__g_<dim>`` (1
+    where it is totalled), then ``count``, ``value``, ``key_mod`` (NULL without keys),
+    ``bad_weight`` and ``missing_key``; only what the run needs is computed.
+    """
     dims = ", ".join(quote_identifier(d) for d in table_spec.dimensions)
     groupings = ", ".join(
         f"GROUPING({quote_identifier(d)}) AS {quote_identifier('__g_' + d)}"
         for d in table_spec.dimensions
     )
+    if spec.weight is not None:
+        weight = (
+            "sum(__w) AS value, "
+            "count(*) FILTER (WHERE __w IS NULL OR __w < 0 OR isnan(__w)) AS bad_weight"
+        )
+    else:
+        weight = "CAST(count(*) AS DOUBLE) AS value, 0 AS bad_weight"
+    if keyed:
+        key = f"CAST(sum(__k) % {KEY_MODULUS} AS BIGINT) AS key_mod, "
+        # Keys joined by position cannot be missing; joined by record id, they can.
+        if spec.record_id is not None:
+            key += "count(*) FILTER (WHERE __k IS NULL) AS missing_key"
+        else:
+            key += "0 AS missing_key"
+    else:
+        key = "NULL::BIGINT AS key_mod, 0 AS missing_key"
     return (
-        f"SELECT {dims}, {groupings}, count(*) AS count, sum(__w) AS value, "  # noqa: S608
-        f"CAST(sum(__k) % {KEY_MODULUS} AS BIGINT) AS key_mod, "
-        "count(*) FILTER (WHERE __w IS NULL OR __w < 0 OR isnan(__w)) AS bad_weight, "
-        "count(*) FILTER (WHERE __k IS NULL) AS missing_key "
-        f"FROM (SELECT {', '.join(selects)} FROM {source} AS r {' '.join(joins)}) "
-        f"GROUP BY CUBE ({dims})"
+        f"SELECT {dims}, {groupings}, count(*) AS count, {weight}, {key} "  # noqa: S608
+        f"FROM {source} GROUP BY CUBE ({dims})"
     )
 
 
@@ -345,56 +444,74 @@ def complete_table(
     with_keys: bool,
 ) -> Table:
     """An engine's cells made into a `Table`: totals coded `TOTAL`, every combination of codes
-    present (0 where no record is), hierarchy subtotals added, rows sorted."""
+    present (0 where no record is), hierarchy subtotals added, rows sorted.
+
+    Works on dense arrays with one axis per dimension (codes, then `TOTAL`): the engine's cells
+    are placed by their codes' positions, and a hierarchy's subtotals are sums of slices along
+    its axis. All on cells, never on records.
+    """
     dims = list(table_spec.dimensions)
-    frame = pd.DataFrame(index=cells.index)
-    for name in dims:
-        frame[name] = np.where(
-            cells[f"__g_{name}"].to_numpy() == 1, TOTAL, cells[name].astype(object).to_numpy()
-        )
-    frame["count"] = cells["count"].astype(np.int64)
-    frame["value"] = cells["value"].astype(np.float64)
-    frame["key_mod"] = (
-        cells["key_mod"].fillna(0).astype(np.int64) if with_keys else np.zeros(len(cells), int)
-    )
-    grid = pd.MultiIndex.from_product([[*leaf_codes[d], TOTAL] for d in dims], names=dims).to_frame(
-        index=False
-    )
-    full = grid.merge(frame, on=dims, how="left", validate="one_to_one")
-    full = full.fillna({"count": 0, "value": 0.0, "key_mod": 0})
-    full["count"] = full["count"].astype(np.int64)
-    full["value"] = full["value"].astype(np.float64)
-    full["key_mod"] = full["key_mod"].astype(np.int64)
+    measures = {
+        "count": cells["count"].to_numpy(dtype=np.int64),
+        "value": cells["value"].to_numpy(dtype=np.float64),
+        "key_mod": (
+            cells["key_mod"].fillna(0).to_numpy(dtype=np.int64)
+            if with_keys
+            else np.zeros(len(cells), dtype=np.int64)
+        ),
+    }
+    shape = tuple(len(leaf_codes[d]) + 1 for d in dims)
+    positions = []
+    for name, size in zip(dims, shape, strict=True):
+        position = pd.Categorical(cells[name], categories=list(leaf_codes[name])).codes
+        position = np.where(cells[f"__g_{name}"].to_numpy() == 1, size - 1, position)
+        positions.append(position.astype(np.int64))
+    flat = np.ravel_multi_index(positions, shape) if len(cells) else np.array([], dtype=np.int64)
+    arrays = {}
+    for measure, values in measures.items():
+        array = np.zeros(int(np.prod(shape)), dtype=values.dtype)
+        array[flat] = values
+        arrays[measure] = array.reshape(shape)
     parents: dict[str, dict[str, str]] = {}
-    order: dict[str, list[str]] = {}
-    for name in dims:
+    axes: list[list[str]] = []
+    for axis, name in enumerate(dims):
         hierarchy = spec.dimensions[name].hierarchy
         leaves = list(leaf_codes[name])
         if hierarchy is None:
-            order[name] = [*leaves, TOTAL]
+            axes.append([*leaves, TOTAL])
             continue
-        pairs = [(leaf, ancestor) for leaf in leaves for ancestor in hierarchy.ancestors(leaf)]
-        inner = sorted({ancestor for _, ancestor in pairs})
+        inner = sorted({ancestor for leaf in leaves for ancestor in hierarchy.ancestors(leaf)})
         parents[name] = {
             code: hierarchy.parents[code] for code in [*leaves, *inner] if code in hierarchy.parents
         }
-        order[name] = [*leaves, *inner, TOTAL]
-        expansion = pd.DataFrame(pairs, columns=[name, "__ancestor"])
-        below = full[full[name].isin(leaves)].merge(expansion, on=name)
-        below[name] = below["__ancestor"]
-        subtotals = (
-            below.groupby(dims, sort=False)[["count", "value", "key_mod"]].sum().reset_index()
-        )
-        full = pd.concat([full, subtotals], ignore_index=True)
-    full["key_mod"] = full["key_mod"] % KEY_MODULUS
-    for name in dims:
-        full[name] = pd.Categorical(full[name], categories=order[name], ordered=True)
-    full = full.sort_values(dims, kind="stable").reset_index(drop=True)
-    for name in dims:
-        full[name] = full[name].astype(str).astype(object)
+        axes.append([*leaves, *inner, TOTAL])
+        # below[i, j] = 1 when leaf j is under subtotal i (at any depth).
+        below = np.zeros((len(inner), len(leaves)), dtype=np.int64)
+        index = {code: i for i, code in enumerate(inner)}
+        for j, leaf in enumerate(leaves):
+            for ancestor in hierarchy.ancestors(leaf):
+                below[index[ancestor], j] = 1
+        for measure, array in arrays.items():
+            leaf_part = np.take(array, range(len(leaves)), axis=axis)
+            subtotals = np.moveaxis(
+                np.tensordot(below.astype(array.dtype), leaf_part, axes=([1], [axis])), 0, axis
+            )
+            total = np.take(array, [len(leaves)], axis=axis)
+            arrays[measure] = np.concatenate([leaf_part, subtotals, total], axis=axis)
+    final_shape = tuple(len(codes) for codes in axes)
+    grid = np.indices(final_shape).reshape(len(dims), -1)
+    full = pd.DataFrame(
+        {
+            name: np.asarray(codes, dtype=object)[grid[i]]
+            for i, (name, codes) in enumerate(zip(dims, axes, strict=True))
+        }
+    )
+    full["count"] = arrays["count"].reshape(-1)
+    full["value"] = arrays["value"].reshape(-1)
     if with_keys:
-        full["record_key_sum"] = full["key_mod"].astype(np.float64) / KEY_MODULUS
-    full = full.drop(columns="key_mod")
+        full["record_key_sum"] = (arrays["key_mod"].reshape(-1) % KEY_MODULUS).astype(
+            np.float64
+        ) / KEY_MODULUS
     return Table(id=table_spec.id, dimensions=tuple(dims), frame=full, parents=parents)
 
 
