@@ -92,7 +92,7 @@ def shared_testimonies(
 ) -> list[SharedTestimony]:
     """:func:`testimonies_for_use` with each redacted text opened, for pages, API and exports."""
     return [
-        _shared(testimony)
+        redacted(testimony)
         for testimony in testimonies_for_use(use, state=state, objective=objective)
     ]
 
@@ -100,10 +100,12 @@ def shared_testimonies(
 def shared_testimony(
     use: Use | str, *, public_id: Any, state: Country | str | None = None
 ) -> SharedTestimony:
-    return _shared(testimony_for_use(use, public_id=public_id, state=state))
+    return redacted(testimony_for_use(use, public_id=public_id, state=state))
 
 
-def _shared(testimony: Testimony) -> SharedTestimony:
+def redacted(testimony: Testimony) -> SharedTestimony:
+    """The redacted text of a testimony the gate let through (for paginated pages, which take a
+    page of :func:`testimonies_for_use` and open only that page)."""
     document = unseal(testimony.sealed_redacted)
     return SharedTestimony(
         testimony=testimony,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -230,16 +232,35 @@ def _filters(request: HttpRequest) -> tuple[Country | None, int | None]:
     return country, objective
 
 
+TESTIMONIES_PER_PAGE = 20
+
+
 def testimony_list(request: HttpRequest) -> HttpResponse:
     """Released testimonies whose authors agreed to publication, by objective and country."""
     country, objective = _filters(request)
+    page = Paginator(
+        selectors.testimonies_for_use(Use.PUBLISH, state=country, objective=objective).order_by(
+            "-published_at", "-id"
+        ),
+        TESTIMONIES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    query = urlencode(
+        {
+            k: v
+            for k, v in (
+                ("country", country.iso3 if country else ""),
+                ("objective", objective or ""),
+            )
+            if v
+        }
+    )
     return render(
         request,
         "testimonies/list.html",
         {
-            "testimonies": selectors.shared_testimonies(
-                Use.PUBLISH, state=country, objective=objective
-            ),
+            "testimonies": [selectors.redacted(testimony) for testimony in page],
+            "page": page,
+            "query": query,
             "objectives": reference.objective_list(),
             "countries": reference.country_list(),
             "country": country,

@@ -229,3 +229,19 @@ def test_staff_record_on_someones_behalf(cast: Any, log_in: Any) -> None:
     testimony = models.Testimony.objects.get()
     assert testimony.recorded_by == cast.reviewer
     assert testimony.consents.get(use="store").wording.startswith("Read out by staff: ")
+
+
+def test_the_public_list_pages_in_a_bounded_number_of_queries(
+    cast: Any, django_assert_max_num_queries: Any
+) -> None:
+    for number in range(23):
+        release(submit(text=f"Story number {number:02d}.").testimony, cast.moderator)
+    client = Client()
+    with django_assert_max_num_queries(10):
+        first = client.get("/testimonies/?objective=7").content.decode()
+    assert first.count("Story number") == 20
+    assert "Story number 22." in first
+    assert "Story number 02." not in first
+    second = client.get("/testimonies/?objective=7&page=2").content.decode()
+    assert second.count("Story number") == 3
+    assert 'href="?objective=7&amp;page=1"' in second
