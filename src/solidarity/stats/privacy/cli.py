@@ -204,7 +204,13 @@ def tabulate_command(
     type=click.FloatRange(min=0, min_open=True),
     help="Suppression: narrowest interval allowed for a withheld cell; default: the report's.",
 )
-def audit_command(directory: Path, protection_level: float | None) -> None:
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="DP: the dataset's state folder holding the budget ledger; default: the report's.",
+)
+def audit_command(directory: Path, protection_level: float | None, state_dir: Path | None) -> None:
     """Re-read the published tables in DIR and prove their protection: an LP interval attack
     on every withheld cell (suppression), the perturbation table and cross-table consistency
     (cell key), the budget ledger recomputed (differential privacy).
@@ -217,7 +223,7 @@ def audit_command(directory: Path, protection_level: float | None) -> None:
         raise click.ClickException("the audit is not available in this installation")
     audit = importlib.import_module("solidarity.stats.privacy.audit")
     try:
-        result = audit.audit_dir(directory, protection_level=protection_level)
+        result = audit.audit_dir(directory, protection_level=protection_level, ledger_dir=state_dir)
     except PrivacyError as error:
         raise click.ClickException(str(error)) from None
     click.echo(str(result))

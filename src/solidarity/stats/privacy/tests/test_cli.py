@@ -187,3 +187,34 @@ def test_wrong_options_and_bad_input_exit_with_a_message(adult_csv: Path, tmp_pa
     assert code == 1
     assert f"Error: {missing}: no such file" in output
     assert not out.exists()
+
+
+def test_the_audit_passes_on_every_method_and_fails_on_a_tampered_release(
+    adult_csv: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    for method, extra in (("cellkey", []), ("suppress", []), ("dp", ["--rho", "1"])):
+        out = tmp_path / method
+        code, output = invoke(
+            "tabulate", adult_csv, "--spec", EXAMPLE, "--method", method, *extra,
+            "--state", state, "--out", out,
+        )  # fmt: skip
+        assert code == 0, output
+        code, output = invoke("audit", out)
+        assert code == 0, output
+        assert f"(dataset adult-1994, method {method}): passed" in output
+    # A cell key release whose perturbation table was widened after the fact fails.
+    report_path = tmp_path / "cellkey" / "report.json"
+    report = json.loads(report_path.read_text())
+    last = max(row["i"] for row in report["ptable"])
+    for row in report["ptable"]:
+        if row["i"] == last and row["v"] == 2:
+            row["v"] = 3
+    report_path.write_text(json.dumps(report))
+    code, output = invoke("audit", tmp_path / "cellkey")
+    assert code == 1
+    assert "FAILED" in output
+    assert "exceeds the maximum deviation 2" in output
+    code, output = invoke("audit", tmp_path / "nothing")
+    assert code == 1
+    assert "no report.json" in output
