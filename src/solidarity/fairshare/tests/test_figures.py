@@ -151,3 +151,34 @@ def test_the_shipped_tables_load_again_unchanged_and_restore_what_is_gone() -> N
     ReferenceFigure.objects.filter(indicator="refugees", iso3="MLT").delete()
     results = figures_load_shipped(actor="system:tests")
     assert {r.indicator: r.created for r in results}["refugees"] == 7
+
+
+def test_the_data_hub_holds_the_same_refugee_figures(shared_data: Path) -> None:
+    """Fair sharing keeps its own table, but from the same workbook through the same reader as
+    the data hub's GCM_REFUGEES_HOSTED series: the figures must agree."""
+    from solidarity.indicators.actions import undesa_import
+    from solidarity.indicators.models import Observation
+    from solidarity.reference.models import Country
+
+    undesa_import(
+        actor="system:tests",
+        path=str(
+            shared_data / "reference" / "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
+        ),
+    )
+    m49 = dict(Country.objects.filter(iso3__in=eu27_states()).values_list("m49", "iso3"))
+    hub = {
+        m49[area]: value
+        for area, value in Observation.objects.filter(
+            version__dataset__indicator__code="GCM_REFUGEES_HOSTED",
+            version__dataset__ref_area__code__in=list(m49),
+            time_period="2020",
+        ).values_list("version__dataset__ref_area__code", "value")
+    }
+    ours = dict(
+        ReferenceFigure.objects.filter(
+            indicator="refugees", year=2020, iso3__in=eu27_states()
+        ).values_list("iso3", "value")
+    )
+    assert len(ours) == 27
+    assert hub == ours
