@@ -1,9 +1,9 @@
 """``solidarity rights``: import recommendations and ratifications, classify recommendations.
 
-A thin click layer over :mod:`solidarity.rights.actions`. ``classify`` is the classifier's own
-command (``solidarity.stats.recommendations.cli``), added to this group when that module is
-there; it is imported only when the group lists or runs its commands, so ``solidarity --help``
-stays fast.
+A thin click layer over :mod:`solidarity.rights.actions`. ``classify``, ``train-classifier`` and
+``evaluate-classifier`` are the classifier's own commands (``solidarity.stats.recommendations``'s
+``cli`` module), added to this group when that module is there; it is imported only when the
+group lists or runs its commands, so ``solidarity --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -22,21 +22,32 @@ def setup_django() -> None:
     setup()
 
 
+# The classifier's commands, by name in this group and in its module.
+CLASSIFIER_COMMANDS = {
+    "classify": "classify",
+    "train-classifier": "train_classifier",
+    "evaluate-classifier": "evaluate_classifier",
+}
+
+
 class RightsGroup(click.Group):
-    """The group, with the classifier's ``classify`` command added lazily."""
+    """The group, with the classifier's commands added lazily."""
 
     def _add_classifier(self) -> None:
         if "classify" in self.commands or importlib.util.find_spec(CLASSIFIER_CLI) is None:
             return
         module = importlib.import_module(CLASSIFIER_CLI)
-        self.add_command(module.classify, name="classify")
+        for name, attribute in CLASSIFIER_COMMANDS.items():
+            command = getattr(module, attribute, None)
+            if isinstance(command, click.Command):
+                self.add_command(command, name=name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._add_classifier()
         return super().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name == "classify":
+        if cmd_name in CLASSIFIER_COMMANDS:
             self._add_classifier()
         return super().get_command(ctx, cmd_name)
 
@@ -147,3 +158,49 @@ def ratifications_import_command(path: Path, source: str, as_of: str) -> None:
         f"{path.name}: {result.rows_read} rows read, {result.created} created, "
         f"{result.updated} updated, {result.unchanged} unchanged."
     )
+
+
+@rights.command(
+    name="predict",
+    epilog="Example:\n\n\b\n  solidarity rights predict --country KEN",
+)
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A model file written by the classifier's training (default: the shipped model).",
+)
+@click.option("--country", metavar="ISO3", help="Only this State's recommendations.")
+def rights_predict(model: Path | None, country: str | None) -> None:
+    """Classify the stored recommendations and store the predictions as objective labels of
+    provenance "model" (with score and model version).
+
+    A label a person confirmed or rejected is never changed; an unreviewed model label the new
+    model no longer predicts is withdrawn.
+    """
+    setup_django()
+    from solidarity.rights.classification import recommendations_classify
+
+    result = recommendations_classify(
+        actor="system:cli", model=model, country=country.upper() if country else None
+    )
+    click.echo(
+        f"{result.recommendations} recommendations classified: {result.labels_created} labels "
+        f"created, {result.labels_updated} updated, {result.labels_withdrawn} withdrawn."
+    )
+
+
+@rights.command(name="cluster", epilog="Example:\n\n\b\n  solidarity rights cluster")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    help="Cosine similarity from which two recommendations are the same ask "
+    "(default: the classifier package's).",
+)
+def rights_cluster(threshold: float | None) -> None:
+    """Group each State's near-duplicate recommendations (the same ask from several
+    mechanisms and cycles) into clusters, shown together on the pages."""
+    setup_django()
+    from solidarity.rights.classification import recommendations_cluster
+
+    changed = recommendations_cluster(actor="system:cli", threshold=threshold)
+    click.echo(f"{changed} recommendations changed cluster.")
