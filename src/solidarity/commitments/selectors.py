@@ -322,3 +322,25 @@ def commitments_for_export(*, state: str | None = None) -> QuerySet[FinancialCom
     return commitments.prefetch_related(
         Prefetch("transactions", queryset=Transaction.objects.order_by("position"))
     ).order_by("pk")
+
+
+@dataclass(frozen=True)
+class PublishedSummary:
+    count: int
+    disbursed_usd: Decimal
+
+
+def published_summary(
+    *, state: str | None = None, objective: int | None = None
+) -> PublishedSummary:
+    """How many published pledges a State makes or joins (or serve an objective), and the US
+    dollars they have disbursed: for the country and objective pages."""
+    pledges = pledge_list(
+        user=None,
+        filters=PledgeFilters(state=state or "", objective=objective, status="published"),
+    )
+    ids = pledges.values("pk")
+    disbursed = Transaction.objects.filter(
+        commitment__pledge__in=ids, type__in=DISBURSED
+    ).aggregate(total=Sum("value_usd"))["total"]
+    return PublishedSummary(count=pledges.count(), disbursed_usd=disbursed or Decimal(0))

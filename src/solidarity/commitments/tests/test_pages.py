@@ -323,3 +323,16 @@ def test_the_registry_answers_in_a_bounded_number_of_queries(cast: Any, as_user:
         assert len(queries) <= 12, [q["sql"][:120] for q in queries.captured_queries]
     assert "10000 pledges." in client.get("/pledges/").content.decode()
     assert AuditEntry.objects.filter(object_type="commitments.pledge").count() == 0
+
+
+def test_country_and_objective_pages_count_published_pledges(
+    cast: Any, as_user: Any, kenya_pledge: Pledge, kenya_draft: Pledge
+) -> None:
+    client = as_user(None)
+    kenya = client.get("/countries/KEN/").content.decode()
+    assert "1 published pledge." in kenya  # the draft is not counted
+    assert "US$ 215,894 disbursed so far." in kenya
+    assert 'href="/pledges/states/KEN/"' in kenya
+    assert "1 published pledge." in client.get("/countries/UGA/").content.decode()  # partner
+    assert "1 published pledge." in client.get("/objectives/13/").content.decode()
+    assert "No published pledge yet." in client.get("/objectives/1/").content.decode()

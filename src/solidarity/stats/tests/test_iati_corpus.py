@@ -206,3 +206,18 @@ def test_reading_keeps_memory_flat_by_dropping_each_activity() -> None:
         seen += 1
         assert activity.identifier == f"SE-0-{seen - 1}"
     assert seen == reading.activity_count == 2000
+
+
+def test_a_file_that_is_not_an_activity_file_is_named_as_such() -> None:
+    assert [str(p) for p in check_iati(b"<iati-organisations/>", file_name="o.xml")] == [
+        "o.xml, line 1, iati-organisations [root]: an IATI activity file starts with "
+        "iati-activities"
+    ]
+
+
+def test_a_stray_element_between_activities_is_named() -> None:
+    out = io.BytesIO()
+    write_iati([_activity()], out, generated=datetime(2024, 5, 1, tzinfo=UTC))
+    text = out.getvalue().replace(b"</iati-activities>", b"<note>x</note></iati-activities>")
+    problems = check_iati(text, file_name="s.xml")
+    assert [(p.element, p.rule) for p in problems] == [("iati-activities/note", "unexpected")]

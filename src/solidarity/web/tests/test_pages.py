@@ -159,7 +159,9 @@ def test_objective_page_shows_its_paragraph_principles_and_placeholders(client: 
         assert principle.name in html
     for section in ("Indicators", "Pledges and commitments", "Human-rights recommendations"):
         assert f"<h2>{section}</h2>" in html
-    assert html.count('<p class="placeholder">Not available yet.') == 2
+    assert html.count('<p class="placeholder">Not available yet.') == 1
+    assert "No published pledge yet." in html
+    assert 'href="/pledges/objectives/7/"' in html
     # The data hub's indicators for objective 7 (reducing vulnerabilities) are listed instead.
     assert 'href="/indicators/5.2.1/"' in html
 
@@ -306,7 +308,8 @@ def test_country_page_shows_codes_regions_groupings_and_placeholders(client: Cli
         "Human-rights recommendations",
     ):
         assert f"<h2>{section}</h2>" in html
-    assert html.count('<p class="placeholder">Not available yet.') == 2
+    assert html.count('<p class="placeholder">Not available yet.') == 0
+    assert "No published pledge yet." in html
     assert '<p class="placeholder">No data published yet.</p>' in html
     assert "This State has not published a profile yet." in html
 
