@@ -13,6 +13,7 @@ PAGES: dict[str, tuple[str, dict[str, Any]]] = {
     "fund:calls": ("/fund/", EVERYONE),
     "fund:mine": ("/fund/mine/", SIGNED_IN),
     "fund:call": ("/fund/no-such-call/", dict.fromkeys(ROLES, 404)),
+    "fund:results_csv": ("/fund/no-such-call/results.csv", dict.fromkeys(ROLES, 404)),
     "fund:apply": ("/fund/no-such-call/apply/", {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN}),
     "fund:panel": (
         "/fund/no-such-call/panel/",

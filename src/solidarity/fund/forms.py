@@ -59,3 +59,9 @@ class ReportForm(forms.Form):
         label=_("Your report on the event and what the grant made possible"),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+
+
+class DisbursementForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount paid"), min_value=0, decimal_places=2)
+    paid_on = forms.DateField(label=_("Paid on"))
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=100)

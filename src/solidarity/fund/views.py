@@ -3,6 +3,7 @@ status page with the post-event report, and the panel's page (screening, scoring
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +17,13 @@ from django.views.decorators.http import require_http_methods
 
 from solidarity.accounts.models import User
 from solidarity.fund import actions, selectors
-from solidarity.fund.forms import ApplicationForm, ReportForm, ScoreForm, ScreenForm
+from solidarity.fund.forms import (
+    ApplicationForm,
+    DisbursementForm,
+    ReportForm,
+    ScoreForm,
+    ScreenForm,
+)
 from solidarity.fund.models import Application, Decision, FundCall
 from solidarity.fund.permissions import can_manage_fund
 
@@ -151,6 +158,16 @@ def panel(request: HttpRequest, code: str) -> HttpResponse:
                     )
             elif action == "allocate":
                 actions.allocation_run(actor=request.user, call=call)
+            elif action == "disburse":
+                decision = Decision.objects.filter(
+                    run__call=call, pk=request.POST.get("decision", "0") or 0
+                ).first()
+                payment = DisbursementForm(request.POST)
+                if decision is None or not payment.is_valid():
+                    raise ValidationError(_("Give the amount and the date of the payment."))
+                actions.disbursement_record(
+                    actor=request.user, decision=decision, **payment.cleaned_data
+                )
             elif action == "publish":
                 run = selectors.latest_run(call)
                 if run is None:
@@ -177,8 +194,36 @@ def panel(request: HttpRequest, code: str) -> HttpResponse:
                 for a in applications
             ],
             "run": run,
-            "decisions": list(run.decisions.select_related("application")) if run else [],
+            "decisions": list(
+                run.decisions.select_related("application").prefetch_related("disbursements")
+            )
+            if run
+            else [],
             "problem": problem,
         },
         status=400 if problem else 200,
     )
+
+
+def results_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """A call's published results, one row per eligible application (the header only before
+    publication)."""
+    call = _call_or_404(code)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="solidarity-fund-{call.code}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["applicant", "kind", "country", "score", "awarded", "amount", "reason"])
+    for decision in selectors.published_decisions(call):
+        application = decision.application
+        writer.writerow(
+            [
+                application.name,
+                application.kind,
+                application.country_id,
+                decision.score,
+                "yes" if decision.awarded else "no",
+                decision.amount,
+                decision.reason,
+            ]
+        )
+    return response

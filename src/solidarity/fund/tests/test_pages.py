@@ -111,9 +111,34 @@ def test_a_call_from_application_to_published_results(
             "reason": "Chosen: score 80.00, ranked 1 of 1.",
         }
     ]
+    csv_text = Client().get("/fund/imrf-2026/results.csv").content.decode()
+    assert csv_text.splitlines() == [
+        "applicant,kind,country,score,awarded,amount,reason",
+        "Migrant Workers' Voice,organisation,MEX,80.00,yes,3000.00,"
+        '"Chosen: score 80.00, ranked 1 of 1."',
+    ]
+    decision = Decision.objects.get()
+    rita.post(
+        panel,
+        {
+            "action": "disburse",
+            "decision": decision.pk,
+            "amount": "2500",
+            "paid_on": "2026-05-01",
+            "reference": "TRF-1",
+        },
+    )
+    over = rita.post(
+        panel,
+        {"action": "disburse", "decision": decision.pk, "amount": "600", "paid_on": "2026-05-02"},
+    )
+    assert over.status_code == 400
+    assert "500.00 is left to pay on this award." in over.content.decode()
+    assert [p.amount for p in decision.disbursements.all()] == [Decimal("2500.00")]
     mine = lucia.get("/fund/mine/").content.decode()
     assert "Awarded" in mine
     assert "Send the report" in mine
+    assert "Paid 2500.00 on" in mine
     decision = Decision.objects.get()
     lucia.post("/fund/mine/", {"decision": decision.pk, "report": "We spoke at the forum."})
     decision.refresh_from_db()
