@@ -37,6 +37,7 @@ from solidarity.fairshare.exports import (
     provenance_lines,
 )
 from solidarity.fairshare.forms import (
+    CUSTOM_TERMS,
     DEFAULTS,
     CalculatorForm,
     ConsultationForm,
@@ -48,7 +49,7 @@ from solidarity.fairshare.permissions import (
     can_manage_consultations,
     states_user_may_vote_for,
 )
-from solidarity.stats.fairshare import FairShareError, describe, parse_key
+from solidarity.stats.fairshare import PRESETS, FairShareError, describe, parse_key, preset_key
 
 
 def _calculator_form(request: HttpRequest) -> CalculatorForm:
@@ -273,7 +274,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("No such consultation.")) from None
     result = selectors.consultation_result(consultation=consultation)
     options = [
-        (option, describe(parse_key(option.key)), parse_key(option.key).reference)
+        (option, describe(parse_key(option.key)), _calculator_query(consultation, option))
         for option in consultation.options.all()
     ]
     may_vote_for = states_user_may_vote_for(request.user, consultation)
@@ -294,6 +295,39 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "voted_states": sorted(vote.country_id for vote in result.votes),
         },
     )
+
+
+def _calculator_query(consultation: Consultation, option: ConsultationOption) -> str:
+    """The calculator's address for an option, when the calculator can declare its key (a
+    preset, or shares of population, GDP and GDP per capita); else an empty string."""
+    query = QueryDict(mutable=True)
+    query.update(
+        {
+            "group": consultation.group,
+            "year": str(consultation.year),
+            "burden": str(option.burden),
+            "spread": "0.2",
+        }
+    )
+    key = parse_key(option.key)
+    if key.name in PRESETS and key.as_dict() == preset_key(key.name).as_dict():
+        query["key"] = key.name
+        return query.urlencode()
+    fields = {
+        (
+            str(term["indicator"]),
+            term.get("per_capita", False),
+            term.get("transform", "share"),
+        ): name
+        for name, term in CUSTOM_TERMS.items()
+    }
+    query["key"] = "custom"
+    for term in key.terms:
+        field = fields.get((term.indicator, term.per_capita, term.transform))
+        if field is None or term.cap is not None or field in query:
+            return ""
+        query[field] = str(Decimal(term.weight.numerator) / Decimal(term.weight.denominator))
+    return query.urlencode()
 
 
 @require_POST

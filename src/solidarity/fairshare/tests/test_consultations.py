@@ -109,6 +109,12 @@ def test_a_consultation_from_draft_to_published_results(
     assert client.post(f"{address}status/", {"change": "close"}).status_code == 302
     public = Client().get(address).content.decode()
     assert "Adopted: Population only." in public
+    # Each option opens in the calculator with its own key and burden.
+    assert (
+        "/fairshare/?group=GROUP%3Atrio&amp;year=2020&amp;burden=30000.00&amp;spread=0.2&amp;key=eu2024"
+        in public
+    )
+    assert "key=custom&amp;weight_population=1" in public
     assert "The quorum was met." in public
     listed = Client().get("/api/v1/fairshare/consultations").json()
     assert listed[0]["adopted"] == second.pk
