@@ -94,6 +94,7 @@ def clean_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         "SECURE_SSL_REDIRECT",
         "SECURE_HSTS_SECONDS",
         "EMAIL_PORT",
+        "SOLIDARITY_TESTIMONY_KEYS",
     ):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
@@ -189,6 +190,7 @@ def test_production_turns_on_transport_security(
     monkeypatch.setenv("SOLIDARITY_PRODUCTION", "true")
     monkeypatch.setenv("SECRET_KEY", "a" * 60)
     monkeypatch.setenv("ALLOWED_HOSTS", "example.org,www.example.org")
+    monkeypatch.setenv("SOLIDARITY_TESTIMONY_KEYS", Fernet.generate_key().decode())
     settings = read_settings()
     assert settings["DEBUG"] is False
     assert settings["SECRET_KEY"] == "a" * 60
