@@ -51,6 +51,7 @@ from solidarity.rights.permissions import (
 )
 
 PAGE_SIZE = 50
+CLUSTERS_SHOWN = 20
 
 
 def _filter_form(request: HttpRequest, *, with_country: bool) -> RecommendationFilterForm:
@@ -91,6 +92,11 @@ def state(request: HttpRequest, iso3: str) -> HttpResponse:
         return render(request, "rights/state.html", context, status=400)
     recommendations = selectors.recommendation_list(form.filters(country=country.iso3))
     context["groups"] = selectors.recommendations_by_objective(recommendations)
+    # A State has up to a few thousand recommendations: each objective shows its first clusters,
+    # and links to all of them (the page filtered by that objective shows them all).
+    shown = CLUSTERS_SHOWN if form.cleaned_data["objective"] is None else None
+    context["clusters_shown"] = f":{shown}" if shown else ":"
+    context["clusters_shown_count"] = shown or 0
     context["count"] = len(recommendations)
     context["query"] = request.GET.urlencode()
     context["ratifications"] = selectors.country_ratifications(country=country)

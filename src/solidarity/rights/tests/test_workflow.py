@@ -294,3 +294,20 @@ def test_list_pages_take_a_fixed_number_of_queries(
     assert response.status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/rights/objectives/10/").status_code == 200
+
+
+def test_the_state_page_shows_the_first_clusters_of_each_objective(
+    client: Any, upr_info_csv: Path
+) -> None:
+    recommendations_import(actor="system:tests", path=upr_info_csv, file_format="upr-info-csv")
+    mexico = Recommendation.objects.filter(country="MEX")
+    trafficking = mexico.filter(objective_labels__objective=10).count()
+    unmapped = mexico.exclude(objective_labels__isnull=False).count()
+    assert 0 < trafficking < 20 < unmapped
+    page = client.get("/rights/states/MEX/").content.decode()
+    # No clusters computed here: each recommendation is its own.
+    assert page.count('<article class="recommendation"') == trafficking + 20
+    assert f"All {unmapped} recommendations on this objective" in page
+    everything = client.get("/rights/states/MEX/?objective=0").content.decode()
+    assert everything.count('<article class="recommendation"') == unmapped
+    assert "on this objective</a>" not in everything
