@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO, Literal
 
+from django.db import connection
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from pysdmx.io import write_sdmx
@@ -45,6 +46,7 @@ from pysdmx.model.message import Header
 from solidarity.indicators.models import (
     PUBLISHABLE_CONF_STATUSES,
     Code,
+    Dataset,
     DatasetVersion,
     Dimension,
     Indicator,
@@ -244,14 +246,14 @@ def flow_get(*, id: str) -> Flow:
     raise LookupError(id)
 
 
-def flow_indicator(*, id: str) -> Indicator:
-    """The indicator of a dataflow id, as :func:`flow_get` finds it, without building the
+def flow_indicator(*, id: str) -> str:
+    """The code of a dataflow's indicator, as :func:`flow_get` finds it, without building the
     flow's structure (which reads the whole catalogue); `LookupError` when none."""
     shape: Shape = "sdg" if id.startswith("DF_SDG_") else "hub"
     wanted = sdmx_id(id.removeprefix("DF_SDG_" if shape == "sdg" else "DF_"))
-    for indicator in Indicator.objects.only("code"):
-        if sdmx_id(indicator.code) == wanted:
-            return indicator
+    for code in Indicator.objects.values_list("code", flat=True):
+        if sdmx_id(code) == wanted:
+            return code
     raise LookupError(id)
 
 
@@ -291,7 +293,7 @@ def _public_observations(versions: QuerySet[DatasetVersion]) -> QuerySet[Observa
 def published_versions(
     *,
     flow: Flow | None = None,
-    indicator: Indicator | None = None,
+    indicator: Indicator | str | None = None,
     ref_areas: Sequence[str] = (),
     updated_after: datetime | None = None,
 ) -> list[DatasetVersion]:
@@ -302,10 +304,38 @@ def published_versions(
     versions = _latest_public_versions().filter(dataset__indicator=indicator)
     if ref_areas:
         versions = versions.filter(dataset__ref_area__code__in=ref_areas)
-    rows = list(versions.select_related("dataset__ref_area").order_by("dataset__ref_area__code"))
+    # The import summaries (up to a thousand problems each) are not needed to serve data.
+    rows = list(
+        versions.select_related("dataset__ref_area")
+        .defer("import_summary")
+        .order_by("dataset__ref_area__code")
+    )
     if updated_after is not None:
         rows = [v for v in rows if published_when(v) > updated_after]
     return rows
+
+
+def published_stamps(*, indicator: str) -> list[str]:
+    """What identifies the published state of an indicator's data (by its code): for each
+    dataset's latest public version, its id and the moments it was created, published and out
+    of embargo. The same list means the same published data.
+
+    One query, written out: this runs before every SDMX data answer, including those sent from
+    the answer cache, where building it through the ORM cost ten times more than running it."""
+    version = DatasetVersion._meta.db_table
+    dataset = Dataset._meta.db_table
+    public = "{v}.status = %s AND ({v}.embargo_until IS NULL OR {v}.embargo_until <= %s)"
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    published = DatasetVersion.Status.PUBLISHED.value
+    sql = (
+        f"SELECT v.id, v.created_at, v.published_at, v.embargo_until FROM {version} v "  # noqa: S608
+        f"JOIN {dataset} d ON d.id = v.dataset_id WHERE d.indicator_id = %s AND "
+        f"{public.format(v='v')} AND v.number = (SELECT MAX(w.number) FROM {version} w "
+        f"WHERE w.dataset_id = v.dataset_id AND {public.format(v='w')}) ORDER BY v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [indicator, published, now, published, now])
+        return ["@".join(str(cell) for cell in row) for row in cursor.fetchall()]
 
 
 def published_when(version: DatasetVersion) -> datetime:

@@ -31,7 +31,7 @@ from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned h
 
 from solidarity.indicators import sdmx as hub
 from solidarity.indicators import sdmx_cache
-from solidarity.indicators.models import DatasetVersion, Indicator
+from solidarity.indicators.models import DatasetVersion
 from solidarity.stats import sdmx
 
 _MES = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
@@ -271,7 +271,7 @@ def _flow_or_none(reference: str) -> hub.Flow | None:
         return None
 
 
-def _indicator_or_none(reference: str) -> Indicator | None:
+def _indicator_or_none(reference: str) -> str | None:
     flow_id = _flow_id(reference)
     if flow_id is None:
         return None
@@ -361,19 +361,15 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
         )
     # The answer is determined by the query and the indicator's published versions: look for
     # it before building the flow, which reads the whole catalogue.
-    public = hub.published_versions(indicator=indicator)
     cache_key = sdmx_cache.answer_key(
-        indicator.code,
-        flow,
-        chosen,
-        request.get_full_path(),
-        *(f"{v.pk}@{hub.published_when(v).isoformat()}" for v in public),
+        indicator, flow, chosen, request.get_full_path(), *hub.published_stamps(indicator=indicator)
     )
-    cached = sdmx_cache.answer_get(indicator=indicator.code, key=cache_key)
+    cached = sdmx_cache.answer_get(indicator=indicator, key=cache_key)
     if cached is not None:
         return _cached_answer(request, cached)
+    public = hub.published_versions(indicator=indicator)
     shape: hub.Shape = "sdg" if (_flow_id(flow) or "").startswith("DF_SDG_") else "hub"
-    found = hub.flow_for_indicator(code=indicator.code, shape=shape)
+    found = hub.flow_for_indicator(code=indicator, shape=shape)
     try:
         query = _data_query(request, found, key)
         updated_after = _updated_after(request)
@@ -403,7 +399,7 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
         dataset = sdmx.Dataset(found.structure, chain([first], observations))
         body = sdmx_cache.answer_store(
             _body(data_format, dataset, found),
-            indicator=indicator.code,
+            indicator=indicator,
             key=cache_key,
             media_type=data_format.media_type,
             etag=etag,

@@ -1,0 +1,261 @@
+"""Serving: published data over HTTP under concurrent load, against a static file.
+
+A fresh data folder and database (SQLite in the folder, or a temporary PostgreSQL database when
+``DATABASE_URL`` points at PostgreSQL or ``--postgres URL`` is given) gets the catalogue and one
+published dataset of ``observations`` observations of GCM_REFUGEES_HOSTED for Kenya (the ingest
+benchmark's seeded SDMX-CSV file, imported through `submission_import`). The platform is then
+served by gunicorn (``--workers``, sync workers, as `solidarity serve` runs it) and ``--clients``
+threads ask, for ``--seconds`` each, the same URL again and again:
+
+- the floors: a static file (``/static/solidarity/site.css``, served by WhiteNoise before any
+  Django middleware), and a trivial Django answer (a constant body through the whole
+  middleware stack, `benchmarks.serving_urls`) — the floor the target is measured against, as
+  every page and API answer goes through that stack;
+- the SDMX data query returning every observation, in SDMX-CSV and in SDMX-ML 2.1;
+- an SDMX data query for one breakdown (one sex, one age group);
+- an API answer (``/api/v1/indicators/GCM_REFUGEES_HOSTED``) and the indicator's page.
+
+For each: requests per second and its ratios to both floors' (the target: at least 0.3 of the
+trivial answer's),
+and the latency's median and 95th percentile. Repeated SDMX queries are answered from the
+answer cache (`solidarity.indicators.sdmx_cache`); the first answer of each query, written
+from the database, is timed on its own ("cold").
+
+Run with ``python -m benchmarks.serving [--observations N] [--seconds S]`` or ``./dev bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from benchmarks import ingest
+
+FLOW = "DF_GCM_REFUGEES_HOSTED"
+ENDPOINTS = {
+    "static file": "/static/solidarity/site.css",
+    "trivial Django answer": "/bench/trivial",
+    "SDMX data, all, SDMX-CSV": f"/sdmx/data/{FLOW}?format=csv",
+    "SDMX data, all, SDMX-ML 2.1": f"/sdmx/data/{FLOW}?format=structurespecificdata",
+    "SDMX data, one breakdown": f"/sdmx/data/{FLOW}/..F.Y0T4.?format=csv",
+    "API answer": "/api/v1/indicators/GCM_REFUGEES_HOSTED",
+    "indicator page": "/indicators/GCM_REFUGEES_HOSTED/",
+}
+
+
+def setup(database_url: str, path: Path) -> None:
+    """In a fresh process: migrate, load the catalogue, import and publish the dataset."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solidarity.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from solidarity.accounts.models import Organisation
+    from solidarity.indicators.actions import submission_import
+    from solidarity.indicators.loaders import load_indicator_catalogue
+    from solidarity.indicators.models import DatasetVersion, Indicator
+    from solidarity.indicators.selectors import ref_area_get
+    from solidarity.reference.loaders import load_reference_data
+
+    call_command("migrate", verbosity=0)
+    load_reference_data(actor="system:bench")
+    load_indicator_catalogue(actor="system:bench")
+    provider = Organisation.objects.create(name="Bench office", kind=Organisation.Kind.NSO)
+    with path.open("rb") as file:
+        result = submission_import(
+            actor="system:bench",
+            indicator=Indicator.objects.get(code="GCM_REFUGEES_HOSTED"),
+            provider=provider,
+            ref_area=ref_area_get(iso3_or_m49="KEN"),
+            file=file,
+            file_name=path.name,
+            dry_run=False,
+            format="sdmx-csv",
+        )
+    assert result.version is not None, result.summary.as_json()["problems"][:5]
+    # The review workflow is not what is measured here: publish directly.
+    DatasetVersion.objects.filter(pk=result.version.pk).update(
+        status=DatasetVersion.Status.PUBLISHED, published_at=timezone.now()
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _get(port: int, path: str) -> tuple[int, int, float]:
+    """One request on a fresh connection (sync workers close it): status, bytes, seconds."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        size = 0
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+        return response.status, size, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def _load(port: int, path: str, *, clients: int, seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client() -> None:
+        while time.perf_counter() < deadline:
+            status, _size, elapsed = _get(port, path)
+            with lock:
+                (latencies if status == 200 else failures).append(
+                    elapsed if status == 200 else status
+                )
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures or not latencies:
+        raise RuntimeError(f"{path}: {len(failures)} failed requests ({failures[:3]})")
+    cuts = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else latencies * 19
+    return {
+        "requests": len(latencies),
+        "per_second": len(latencies) / elapsed,
+        "p50": statistics.median(latencies),
+        "p95": cuts[18],
+    }
+
+
+def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(  # noqa: S603  # our own interpreter and gunicorn, fixed arguments
+        [sys.executable, "-m", "gunicorn", "solidarity.config.wsgi:application",
+         "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "300"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _attempt in range(200):
+        try:
+            if _get(port, ENDPOINTS["static file"])[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _measure(
+    database_url: str, folder: Path, *, observations: int, seconds: float, clients: int,
+    workers: int,
+) -> None:  # fmt: skip
+    path = folder / "refugees.csv"
+    ingest.generate(path, rows=observations)
+    env = {**os.environ, "DATABASE_URL": database_url, "SOLIDARITY_HOME": str(folder / "home"),
+           "DJANGO_SETTINGS_MODULE": "benchmarks.serving_settings"}  # fmt: skip
+    subprocess.run(  # noqa: S603  # our own interpreter and module, fixed arguments
+        [sys.executable, "-m", "benchmarks.serving", "--setup", database_url, str(path)],
+        check=True,
+        env=env,
+    )
+    port = _free_port()
+    server = _serve(env, port, workers)
+    try:
+        for name, url in ENDPOINTS.items():
+            if url.startswith("/sdmx/"):
+                # The first answer is written from the database; a query string of its own
+                # keeps the measured URL's answer out of the cache until the load starts.
+                status, size, cold = _get(port, url + "&cold=1")
+                assert status == 200, (url, status)
+                print(f"  {name}: first answer {cold:.2f} s ({size / 1e6:.1f} MB)")
+        figures = {}
+        for name, url in ENDPOINTS.items():
+            _get(port, url)  # warm: caches, connections, imports
+            figures[name] = _load(port, url, clients=clients, seconds=seconds)
+        static = figures["static file"]["per_second"]
+        floor = figures["trivial Django answer"]["per_second"]
+        for name, figure in figures.items():
+            print(f"  {name}: {figure['per_second']:,.1f} requests/s "
+                  f"({figure['per_second'] / floor:.2f}x the trivial answer, target ≥ 0.3; "
+                  f"{figure['per_second'] / static:.2f}x the static file), "
+                  f"latency p50 {figure['p50'] * 1000:,.0f} ms, p95 {figure['p95'] * 1000:,.0f} ms "
+                  f"({figure['requests']:,.0f} requests)")  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run(
+    *, observations: int, seconds: float = 5, clients: int = 8, workers: int = 2,
+    postgres: str | None = None,
+) -> None:  # fmt: skip
+    if postgres is None and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        postgres = os.environ["DATABASE_URL"]
+    print(f"Serving {observations:,} published observations: {clients} clients, {workers} "
+          f"gunicorn workers, {seconds:g} s per URL")  # fmt: skip
+    options = {"observations": observations, "seconds": seconds, "clients": clients,
+               "workers": workers}  # fmt: skip
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        if not postgres:
+            print(" SQLite")
+            _measure(f"sqlite:///{folder / 'bench.sqlite3'}", folder, **options)  # type: ignore[arg-type]
+            return
+        import psycopg
+
+        database = f"solidarity_bench_{uuid.uuid4().hex[:8]}"
+        base, _slash, _db = postgres.rpartition("/")
+        with psycopg.connect(postgres, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{database}"')
+        try:
+            print(" PostgreSQL")
+            _measure(f"{base}/{database}", folder, **options)  # type: ignore[arg-type]
+        finally:
+            with psycopg.connect(postgres, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serving")
+    parser.add_argument("--observations", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server to measure on")
+    parser.add_argument("--setup", nargs=2, metavar=("URL", "PATH"), help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.setup:
+        setup(arguments.setup[0], Path(arguments.setup[1]))
+        print(json.dumps({"ready": True}))
+    else:
+        run(
+            observations=arguments.observations,
+            seconds=arguments.seconds,
+            clients=arguments.clients,
+            workers=arguments.workers,
+            postgres=arguments.postgres,
+        )
+
+
+if __name__ == "__main__":
+    main()
