@@ -1,11 +1,12 @@
 """The Apache Spark engine: the same tabulation plan as DuckDB's, for data beyond one machine.
 
-Each table is one ``cube`` over the coded dimensions of the file (values mapped by a broadcast
-join with a small code table, numbers binned by ``when``), with the same aggregates as the
-DuckDB query: ``count``, the weighted ``value``, the record keys' sum modulo 2**32 (long
-integers, so exact whatever the partitioning), and the counts of bad weights and missing keys.
-The cells then go through the same completion as DuckDB's (`tabulate.complete_table`), so both
-engines give identical tables (tested).
+The records are coded once (values mapped by a broadcast join with a small code table, numbers
+binned by ``when``) and kept (``persist``); each table is one ``groupBy`` of its dimensions
+with the same aggregates as the DuckDB query: ``count``, the weighted ``value``, the record
+keys' sum modulo 2**32 (long integers, so exact whatever the partitioning), and the counts of
+bad weights and missing keys. The finest cells then go through the same completion as
+DuckDB's (`tabulate.complete_table`: margins and subtotals added up), so both engines give
+identical tables (tested).
 
 The session is the active one (a cluster's, under ``spark-submit``) or a new local one. Record
 keys identified by row follow the file's order: records are numbered in order across
@@ -186,11 +187,8 @@ def _cubes(
         started = time.perf_counter()
         dims = [_internal(d) for d in table_spec.dimensions]
         bad_weight = F.col("__w").isNull() | (F.col("__w") < 0) | F.isnan(F.col("__w"))
-        cube = prepared.cube(*dims).agg(
-            *[
-                F.grouping(d).cast("int").alias(f"__g_{name}")
-                for d, name in zip(dims, table_spec.dimensions, strict=True)
-            ],
+        cube = prepared.groupBy(*dims).agg(
+            *[F.lit(0).alias(f"__g_{name}") for name in table_spec.dimensions],
             F.count(F.lit(1)).alias("count"),
             F.sum("__w").alias("value"),
             (F.sum("__k") % F.lit(KEY_MODULUS)).alias("key_mod"),

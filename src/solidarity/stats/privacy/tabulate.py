@@ -5,15 +5,15 @@ that give identical counts and cell keys:
 
 - ``"duckdb"`` (default): the file is read and every record coded once into a compact
   in-memory table — each dimension a DuckDB ``ENUM`` (values cast to it, numbers binned by a
-  ``CASE``), the record key joined by position — and each table is one ``GROUP BY CUBE`` over
-  it (`_duckdb_cells`);
+  ``CASE``), the record key joined by position — and each table's finest cells are one
+  ``GROUP BY`` over it (`_duckdb_cells`);
 - ``"spark"``: the same plan on Apache Spark (``pyspark``), for microdata beyond one machine
   (`solidarity.stats.privacy._spark`).
 
-The engine returns the cells it saw; what follows is common to both and works on cells, never
-on records: every combination of codes is completed (empty cells get a count of 0), the
-subtotals of hierarchies are added (a region is the sum of its countries), and the rows are
-sorted. See `tables` for the resulting `Table`.
+The engine returns the finest cells it saw; what follows is common to both and works on cells,
+never on records: every combination of codes is completed (empty cells get a count of 0),
+every margin and the subtotals of hierarchies are added up (a region is the sum of its
+countries; integer sums, so exact), and the rows are sorted. See `tables` for the resulting `Table`.
 
 With ``record_keys`` (the path of the dataset's keys file, from `keys.ensure_record_keys`)
 each record's integer key is joined to it and every cell gets its cell key: the sum of its
@@ -374,17 +374,16 @@ def coded_sql(
 
 
 def cube_sql(spec: Spec, table_spec: TableSpec, source: str, *, keyed: bool) -> str:
-    """The ``GROUP BY CUBE`` of one table over coded records (`coded_sql`).
+    """The finest cells of one table over coded records (`coded_sql`): ``GROUP BY`` its
+    dimensions. The margins a ``CUBE`` would give (2**d grouping sets, each a pass of hashing
+    over every record) are added up from these cells instead (`complete_table`), exactly.
 
-    Its result has per dimension the code (NULL where it is totalled) and ``__g_<dim>`` (1
-    where it is totalled), then ``count``, ``value``, ``key_mod`` (NULL without keys),
-    ``bad_weight`` and ``missing_key``; only what the run needs is computed.
+    Its result has per dimension the code and ``__g_<dim>`` (0: not a margin), then ``count``,
+    ``value``, ``key_mod`` (NULL without keys), ``bad_weight`` and ``missing_key``; only what
+    the run needs is computed.
     """
     dims = ", ".join(quote_identifier(d) for d in table_spec.dimensions)
-    groupings = ", ".join(
-        f"GROUPING({quote_identifier(d)}) AS {quote_identifier('__g_' + d)}"
-        for d in table_spec.dimensions
-    )
+    groupings = ", ".join(f"0 AS {quote_identifier('__g_' + d)}" for d in table_spec.dimensions)
     if spec.weight is not None:
         weight = (
             "sum(__w) AS value, "
@@ -403,8 +402,16 @@ def cube_sql(spec: Spec, table_spec: TableSpec, source: str, *, keyed: bool) -> 
         key = "NULL::BIGINT AS key_mod, 0 AS missing_key"
     return (
         f"SELECT {dims}, {groupings}, count(*) AS count, {weight}, {key} "  # noqa: S608
-        f"FROM {source} GROUP BY CUBE ({dims})"
+        f"FROM {source} GROUP BY {dims}"
     )
+
+
+def _finest(table_spec: TableSpec, cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells at the finest level of every dimension (an engine may add margins)."""
+    keep = np.ones(len(cells), dtype=bool)
+    for name in table_spec.dimensions:
+        keep &= cells[f"__g_{name}"].to_numpy() == 0
+    return cells[keep]
 
 
 def _check_cells(
@@ -420,14 +427,12 @@ def _check_cells(
         uncoded = cells[name].isna() & (cells[f"__g_{name}"] == 0)
         if uncoded.any():
             raise first_uncoded(microdata, spec.dimensions[name], connection)
-    total = cells
-    for name in table_spec.dimensions:
-        total = total[total[f"__g_{name}"] == 1]
-    if total.empty or int(total["count"].iloc[0]) == 0:
+    finest = _finest(table_spec, cells)
+    if int(finest["count"].sum()) == 0:
         raise MicrodataError("holds no records", file=str(microdata.path))
-    if spec.weight is not None and int(total["bad_weight"].iloc[0]) > 0:
+    if spec.weight is not None and int(finest["bad_weight"].sum()) > 0:
         raise first_bad_number(microdata, spec.weight, connection)
-    if "missing_key" in total and int(total["missing_key"].iloc[0]) > 0 and spec.record_id:
+    if int(finest["missing_key"].sum()) > 0 and spec.record_id:
         raise MicrodataError(
             "some records have no record key: run with the cell key method again to assign them",
             file=str(microdata.path),
@@ -443,14 +448,15 @@ def complete_table(
     *,
     with_keys: bool,
 ) -> Table:
-    """An engine's cells made into a `Table`: totals coded `TOTAL`, every combination of codes
-    present (0 where no record is), hierarchy subtotals added, rows sorted.
+    """An engine's cells made into a `Table`: every combination of codes present (0 where no
+    record is), every margin (`TOTAL`) and hierarchy subtotal added, rows sorted.
 
-    Works on dense arrays with one axis per dimension (codes, then `TOTAL`): the engine's cells
-    are placed by their codes' positions, and a hierarchy's subtotals are sums of slices along
-    its axis. All on cells, never on records.
+    Works on dense arrays with one axis per dimension: the engine's finest cells are placed by
+    their codes' positions; margins and a hierarchy's subtotals are sums along an axis —
+    integers for counts and key sums, so exact. All on cells, never on records.
     """
     dims = list(table_spec.dimensions)
+    cells = _finest(table_spec, cells)
     measures = {
         "count": cells["count"].to_numpy(dtype=np.int64),
         "value": cells["value"].to_numpy(dtype=np.float64),
@@ -460,18 +466,22 @@ def complete_table(
             else np.zeros(len(cells), dtype=np.int64)
         ),
     }
-    shape = tuple(len(leaf_codes[d]) + 1 for d in dims)
-    positions = []
-    for name, size in zip(dims, shape, strict=True):
-        position = pd.Categorical(cells[name], categories=list(leaf_codes[name])).codes
-        position = np.where(cells[f"__g_{name}"].to_numpy() == 1, size - 1, position)
-        positions.append(position.astype(np.int64))
+    shape = tuple(len(leaf_codes[d]) for d in dims)
+    positions = [
+        pd.Categorical(cells[name], categories=list(leaf_codes[name])).codes.astype(np.int64)
+        for name in dims
+    ]
     flat = np.ravel_multi_index(positions, shape) if len(cells) else np.array([], dtype=np.int64)
     arrays = {}
     for measure, values in measures.items():
         array = np.zeros(int(np.prod(shape)), dtype=values.dtype)
-        array[flat] = values
-        arrays[measure] = array.reshape(shape)
+        np.add.at(array, flat, values)
+        array = array.reshape(shape)
+        # Every margin: along each dimension in turn, the total is the sum of the codes (and
+        # of the margins already added along the dimensions before it).
+        for axis in range(len(dims)):
+            array = np.concatenate([array, array.sum(axis=axis, keepdims=True)], axis=axis)
+        arrays[measure] = array
     parents: dict[str, dict[str, str]] = {}
     axes: list[list[str]] = []
     for axis, name in enumerate(dims):
