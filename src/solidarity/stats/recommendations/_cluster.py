@@ -59,8 +59,8 @@ def cluster_texts(
     ...     "Ratify the International Convention on the Protection of the Rights of All Migrant "
     ...     "Workers and Members of Their Families",
     ...     "Abolish the death penalty",
-    ...     "Consider ratifying the International Convention on the Protection of the Rights of "
-    ...     "All Migrant Workers and Members of Their Families",
+    ...     "Ratify the International Convention on the Protection of the Rights of all migrant "
+    ...     "workers and members of their families.",
     ... ], ids=["A/HRC/8/1 #12", "A/HRC/8/1 #13", "A/HRC/22/4 #7"])
     ['A/HRC/8/1 #12', 'A/HRC/8/1 #13', 'A/HRC/8/1 #12']
     """

@@ -189,7 +189,8 @@ def train(
         vocabulary[position] = term
     idf = final_vectorizer.idf_.astype(np.float16).astype(np.float32)
 
-    coefficients, intercepts, choices = [], [], {}
+    coefficients, intercepts, choices, kept = [], [], {}, []
+    skipped: list[str] = []
     for head in heads:
         train_index, train_labels = rows(early, head)
         held_index, held_labels = rows(late, head)
@@ -204,12 +205,17 @@ def train(
                         best = (score, strength, threshold)
         held_f1, strength, threshold = best
         index, labels = rows(examples, head)
-        if not labels.any():
-            raise ValueError(f"no positive example for {head}: nothing to learn it from")
+        if labels.all() or not labels.any():
+            if head == RELEVANT:
+                raise ValueError("relevance needs relevant and other recommendations to learn from")
+            # Nothing to tell apart: the head is left out, and its label is never predicted.
+            skipped.append(head)
+            continue
         model = _fit(all_features[index], labels, strength)
         coefficients.append(model.coef_[0].astype(np.float16).astype(np.float32))
         # Shift the intercept so that the chosen threshold falls at 0.5.
         intercepts.append(float(model.intercept_[0]) - logit(threshold))
+        kept.append(head)
         choices[head] = {
             "C": strength,
             "threshold": threshold,
@@ -229,11 +235,12 @@ def train(
         "decisions_used": len(decisions) - ignored,
         "decisions_ignored": ignored,
         "heads_chosen": choices,
+        "heads_skipped": skipped,
     }
     return Classifier(
         vocabulary=vocabulary,
         idf=idf,
-        heads=heads,
+        heads=kept,
         coef=np.vstack(coefficients),
         intercept=np.array(intercepts),
         metadata=metadata,
