@@ -184,20 +184,24 @@ def mechanism_list() -> QuerySet[Mechanism]:
 
 
 def states_with_recommendations() -> list[dict[str, Any]]:
-    """Each State with recommendations, with how many it has and how many bear on the GCM."""
-    return list(
-        Recommendation.objects.values("country_id", "country__name")
-        .annotate(
-            total=Count("id"),
-            mapped=Count(
-                "id",
-                filter=Q(objective_labels__isnull=False)
-                & ~Q(objective_labels__decision=ObjectiveLabel.Decision.REJECTED),
-                distinct=True,
-            ),
-        )
+    """Each State with recommendations, with how many it has and how many bear on the GCM
+    (a standing objective label). Two grouped queries: a join of the two counts is far slower."""
+    mapped = dict(
+        ObjectiveLabel.objects.exclude(decision=ObjectiveLabel.Decision.REJECTED)
+        .order_by()
+        .values("recommendation__country_id")
+        .annotate(n=Count("recommendation", distinct=True))
+        .values_list("recommendation__country_id", "n")
+    )
+    rows = list(
+        Recommendation.objects.order_by()
+        .values("country_id", "country__name")
+        .annotate(total=Count("id"))
         .order_by("country__name")
     )
+    for row in rows:
+        row["mapped"] = mapped.get(row["country_id"], 0)
+    return rows
 
 
 def objective_counts() -> dict[int, int]:
