@@ -194,27 +194,33 @@ def _code_name(
     return names.get((dimension, provider, code), names.get((dimension, None, code), code))
 
 
+def _key_codes(series_key: str) -> dict[str, str]:
+    """The codes of a series key (``AGE=_T|SEX=F``)."""
+    return dict(pair.split("=", 1) for pair in series_key.split("|") if pair)
+
+
 def published_datasets(*, indicator: Indicator, selected: dict[str, str]) -> list[PublishedDataset]:
     """The public datasets of ``indicator``, each with the series chosen in ``selected`` (form
     field name → code; a field missing or naming an unknown code means the total).
 
-    Five queries whatever the number of datasets: versions, observations, dimensions, codes,
-    and the indicator's dimension order."""
+    Only the chosen series' observations are read: the filters come from each version's
+    distinct series keys (a few hundred where there are a million observations), the points from
+    one query for the chosen keys. Six queries whatever the number of datasets: versions, series
+    keys, points, dimensions, codes, and the indicator's dimension order."""
     versions = list(public_versions(indicator=indicator))
-    by_version: dict[int, list[Observation]] = defaultdict(list)
-    for observation in public_observations(versions=versions).only(
-        "version_id",
-        "series",
-        "dimensions",
-        "time_period",
-        "value",
-        "obs_status",
-        "unit",
-        "unit_multiplier",
-        "footnote",
+    public = public_observations(versions=versions)
+    keys: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for version_id, series_label, series_key in (
+        public.order_by().values_list("version_id", "series", "series_key").distinct()
     ):
-        by_version[observation.version_id].append(observation)
-    used = {d for rows in by_version.values() for o in rows for d in o.dimensions}
+        keys[version_id][series_label].add(series_key)
+    used = {
+        dimension
+        for by_series in keys.values()
+        for series_keys in by_series.values()
+        for key in series_keys
+        for dimension in _key_codes(key)
+    }
     order = {
         link.dimension_id: link.order
         for link in IndicatorDimension.objects.filter(indicator=indicator)
@@ -224,11 +230,12 @@ def published_datasets(*, indicator: Indicator, selected: dict[str, str]) -> lis
     }
     names = _code_names(used, {v.dataset.provider_id for v in versions})
     results = []
+    wanted_points = Q(pk__in=[])
     for version in versions:
-        rows = by_version.get(version.pk, [])
+        by_series = keys.get(version.pk, {})
         provider = version.dataset.provider_id
         filters = []
-        series_names = sorted({o.series for o in rows})
+        series_names = sorted(by_series)
         series = series_names[0] if series_names else ""
         prefix = f"d{version.dataset_id}"
         if len(series_names) > 1:
@@ -244,9 +251,10 @@ def published_datasets(*, indicator: Indicator, selected: dict[str, str]) -> lis
                 )
             )
         present: dict[str, set[str]] = defaultdict(set)
-        for observation in rows:
-            for dimension, code in observation.dimensions.items():
-                present[dimension].add(code)
+        for series_keys in by_series.values():
+            for key in series_keys:
+                for dimension, code in _key_codes(key).items():
+                    present[dimension].add(code)
         chosen_codes: dict[str, str] = {}
         for dimension in sorted(present, key=lambda d: (order.get(d, 999), d)):
             codes = present[dimension] | {TOTAL}
@@ -269,7 +277,26 @@ def published_datasets(*, indicator: Indicator, selected: dict[str, str]) -> lis
                     selected=chosen_codes[dimension],
                 )
             )
-        points = [
+        matching = [
+            key
+            for key in by_series.get(series, ())
+            if all(_key_codes(key).get(d, TOTAL) == c for d, c in chosen_codes.items())
+        ]
+        if matching:
+            wanted_points |= Q(version_id=version.pk, series=series, series_key__in=matching)
+        results.append(PublishedDataset(version=version, filters=filters, series=series))
+    by_version: dict[int, list[Point]] = defaultdict(list)
+    rows = public.filter(wanted_points).only(
+        "version_id",
+        "time_period",
+        "value",
+        "obs_status",
+        "unit",
+        "unit_multiplier",
+        "footnote",
+    )
+    for o in rows if versions else ():
+        by_version[o.version_id].append(
             Point(
                 time_period=o.time_period,
                 value=o.value,
@@ -279,14 +306,9 @@ def published_datasets(*, indicator: Indicator, selected: dict[str, str]) -> lis
                 unit_multiplier=o.unit_multiplier,
                 footnote=o.footnote,
             )
-            for o in rows
-            if o.series == series
-            and all(o.dimensions.get(d, TOTAL) == c for d, c in chosen_codes.items())
-        ]
-        points.sort(key=lambda p: p.time_period)
-        results.append(
-            PublishedDataset(version=version, filters=filters, series=series, points=points)
         )
+    for result in results:
+        result.points = sorted(by_version.get(result.version.pk, []), key=lambda p: p.time_period)
     return results
 
 

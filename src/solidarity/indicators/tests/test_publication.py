@@ -133,7 +133,10 @@ def test_only_the_latest_public_version_is_public(published: Published) -> None:
 def test_the_indicator_page_shows_the_headline_series(
     client: Any, published: Published, django_assert_num_queries: Any
 ) -> None:
-    with django_assert_num_queries(9):
+    # The indicator, then six for its datasets (versions, series keys, points, dimensions,
+    # codes, order): the same count for a million observations, of which only the chosen
+    # series is read.
+    with django_assert_num_queries(10):
         response = client.get("/indicators/10.7.3/")
     assert response.status_code == 200
     content = response.content.decode()
@@ -250,7 +253,7 @@ def test_the_coverage_report_lists_present_and_missing_breakdowns(
     cast: Any, client: Any, published: Published, django_assert_num_queries: Any
 ) -> None:
     _publish(cast, _import(cast, KENYA_FILE, "KEN"))
-    with django_assert_num_queries(9):  # as many as for one dataset
+    with django_assert_num_queries(10):  # as many as for one dataset
         page = client.get("/indicators/10.7.3/").content.decode()
     assert page.count('role="img"') == 2
     indicator = Indicator.objects.get(code="10.7.3")
@@ -303,3 +306,19 @@ def test_the_country_page_lists_published_indicators(client: Any, published: Pub
 def test_an_indicator_without_published_data_says_so(client: Any) -> None:
     content = client.get("/indicators/10.7.3/").content.decode()
     assert "No data published yet." in content
+
+
+def test_the_indicator_page_reads_only_the_chosen_series(client: Any, published: Published) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/indicators/10.7.3/").status_code == 200
+    reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "indicators_observation" in query["sql"] and "time_period" in query["sql"]
+    ]
+    # One read of observations, for the headline series' keys only.
+    assert len(reads) == 1
+    assert '"series_key" IN' in reads[0]
