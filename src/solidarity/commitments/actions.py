@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -858,5 +858,23 @@ def _import_batch(
                 )
             )
     links.objects.bulk_create(new_links, batch_size=1000)
-    Transaction.objects.bulk_create(new_rows, batch_size=1000)
+    _insert_transactions(new_rows)
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def _insert_transactions(rows: list[Transaction]) -> None:
+    """Insert transactions with one prepared statement (``executemany``): each field prepared
+    for the database as the ORM would, without bulk_create's per-value SQL compilation, which
+    took most of the import's time (eight transactions an activity, 26 columns each)."""
+    if not rows:
+        return
+    fields = [f for f in Transaction._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(Transaction._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    values = [
+        tuple(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields)
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)  # noqa: S608

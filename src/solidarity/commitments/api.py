@@ -98,8 +98,9 @@ class PledgeQuery(Schema):
     "/pledges",
     response=list[PledgeOut],
     summary="List the pledges",
-    description="The pledge registry with money totals in US dollars. Drafts appear only to "
-    "their pledger and administrators.",
+    description="The pledge registry with money totals in US dollars, newest first, at most "
+    "1,000 (narrow it with the filters; the CSV download at /pledges/pledges.csv has them all). "
+    "Drafts appear only to their pledger and administrators.",
 )
 def pledge_list(request: HttpRequest, filters: Query[PledgeQuery]) -> list[Pledge]:
     return list(
@@ -286,6 +287,7 @@ class PledgeIn(Schema):
     solidarity_types: list[str] = []
     target_groups: list[str] = []
     partner_states: list[str] = []
+    partner_organisations: list[int] = Field([], description="Ids of partner organisations.")
     answers: int | None = None
     south_south: bool = False
     triangular: bool = False

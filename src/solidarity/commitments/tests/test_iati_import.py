@@ -320,3 +320,18 @@ def test_an_activity_naming_an_unknown_pledge_is_imported_unlinked(
     assert result.imported
     assert "names pledge P-999, which this platform does not have" in result.warnings[0]
     assert FinancialCommitment.objects.get().pledge is None
+
+
+def test_a_truncated_file_is_refused_whole(iati_dir: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path, [_sweden(identifier=f"SE-0-{n}") for n in range(300)])
+    content = path.read_bytes()
+    path.write_bytes(content[: len(content) * 3 // 4])  # cut in the middle of an activity
+    result = actions.iati_import(actor="system:tests", path=path, schema_dir=iati_dir / "schema")
+    assert not result.imported
+    assert len(result.problems) == 1
+    problem = result.problems[0]
+    assert (problem.file, problem.element, problem.rule) == ("sweden.xml", "file", "xml")
+    assert "not well-formed XML" in problem.message
+    # The first 200 activities had been written before the cut was reached: rolled back.
+    assert not FinancialCommitment.objects.exists()
+    assert not AuditEntry.objects.filter(action="iati.import").exists()
