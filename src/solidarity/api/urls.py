@@ -24,11 +24,11 @@ from solidarity import __version__
 from solidarity.accounts.api import router as accounts_router
 from solidarity.commitments.api import router as commitments_router
 from solidarity.fairshare.api import router as fairshare_router
+from solidarity.fund.api import router as fund_router
 from solidarity.indicators.api import router as indicators_router
 from solidarity.reference.api import router as reference_router
 from solidarity.reference.selectors import UnknownFilter
 from solidarity.rights.api import router as rights_router
-from solidarity.fund.api import router as fund_router
 from solidarity.testimonies.api import router as testimonies_router
 
 
