@@ -192,6 +192,8 @@ def _reader_kind(problem: Problem) -> str:
     """The reader's problems by what they are about, for the counts by reason."""
     if problem.reason.startswith("duplicates row"):
         return "duplicate_key"
+    if problem.reason.startswith("repeats row"):
+        return "repeated_figure"
     column = (problem.column or "").strip().lower()
     if column in ("year", "time_period"):
         return "time_period"
@@ -275,38 +277,44 @@ class _Series:
 
 
 class _FirstRows:
-    """The first row of every observation identity, in two sorted flat arrays (16 bytes a
-    key): the duplicate check over the whole file without a Python object per row."""
+    """The first row of every observation identity and its value, in sorted flat arrays (24
+    bytes a key): the duplicate check over the whole file without a Python object per row."""
 
     def __init__(self) -> None:
         self.keys = np.empty(0, dtype=np.int64)
         self.rows = np.empty(0, dtype=np.int64)
+        self.values = np.empty(0, dtype=np.float64)
 
     def earlier(
-        self, keys: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]
-    ) -> np.ndarray[Any, np.dtype[np.int64]]:
-        """For each row, the earlier row with its key (0 when it is the first), remembering
-        the first row of every new key."""
+        self, keys: np.ndarray[Any, Any], rows: np.ndarray[Any, Any], values: np.ndarray[Any, Any]
+    ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.float64]]]:
+        """For each row, the earlier row with its key (0 when it is the first) and that row's
+        value (NaN for none), remembering the first row of every new key."""
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
         first = np.ones(len(ordered), dtype=bool)
         first[1:] = ordered[1:] != ordered[:-1]
         starts = np.maximum.accumulate(np.where(first, np.arange(len(ordered)), 0))
         earlier = np.where(first, 0, rows[order][starts])
+        earlier_value = values[order][starts]
         unique = ordered[first]
         position = np.searchsorted(self.keys, unique)
         clipped = np.minimum(position, max(len(self.keys) - 1, 0))
         seen = self.keys[clipped] == unique if len(self.keys) else np.zeros(len(unique), dtype=bool)
         # Every row of a key seen in an earlier batch duplicates that batch's first row.
         group = np.cumsum(first) - 1
-        seen_row = np.where(seen, self.rows[clipped] if len(self.keys) else 0, 0)
-        earlier = np.where(seen[group], seen_row[group], earlier)
+        if len(self.keys):
+            earlier = np.where(seen[group], self.rows[clipped][group], earlier)
+            earlier_value = np.where(seen[group], self.values[clipped][group], earlier_value)
         new = ~seen
         self.keys = np.insert(self.keys, position[new], unique[new])
         self.rows = np.insert(self.rows, position[new], rows[order][first][new])
+        self.values = np.insert(self.values, position[new], values[order][first][new])
         result = np.empty(len(keys), dtype=np.int64)
         result[order] = earlier
-        return result
+        result_value = np.empty(len(keys), dtype=np.float64)
+        result_value[order] = earlier_value
+        return result, result_value
 
 
 @dataclass
@@ -430,7 +438,13 @@ def check_open_sdg_submission(
     # Translated once: a file may have a million problems.
     unmapped_label = _("no mapping for '%(label)s' in %(dimension)s; add one on the mappings page")
     out_of_range = _("%(value)s is outside the range of indicator %(indicator)s (%(range)s)")
-    duplicate = _("duplicates row %(row)s once its labels are read as codes (%(key)s)")
+    duplicate = _(
+        "duplicates row %(row)s once its labels are read as codes (%(key)s), with another value"
+    )
+    repeated_figure = _(
+        "repeats row %(row)s once its labels are read as codes (%(key)s), with the same value: "
+        "read once"
+    )
     try:
         for batch in reading_batches(reading):
             count = batch.num_rows
@@ -494,16 +508,33 @@ def check_open_sdg_submission(
                 periods_column = batch["time_period"].combine_chunks().take(take)
                 numbers_of_periods = series.period_numbers(periods_column)
                 kept_rows = rows[keep]
-                earlier = first_rows.earlier(
-                    (numbers_of_series << 32) | numbers_of_periods, kept_rows
+                kept_texts = texts.take(take)
+                kept_values = pc.cast(kept_texts, pa.float64()).to_numpy(zero_copy_only=False)
+                earlier, earlier_values = first_rows.earlier(
+                    (numbers_of_series << 32) | numbers_of_periods, kept_rows, kept_values
                 )
-                for position in np.flatnonzero(earlier):
-                    key = series.key[numbers_of_series[position]]
-                    problems.append((int(kept_rows[position]), len(mapped_columns) + 1, {
+                repeated = np.flatnonzero(earlier)
+                # A figure written twice with the same value (Statistics Canada writes its
+                # totals both blank and "Total") is read once; with another value, it is an
+                # error: which of the two is right?
+                same = (earlier_values[repeated] == kept_values[repeated]) | (
+                    np.isnan(earlier_values[repeated]) & np.isnan(kept_values[repeated])
+                )
+                for position, identical in zip(repeated, same, strict=True):
+                    key = series.key[numbers_of_series[position]] or "total"
+                    row = int(kept_rows[position])
+                    if identical:
+                        problems.append((row, len(mapped_columns) + 1, {
+                            "kind": "repeated_figure", "severity": "warning",
+                            "column": None, "value": kept_texts[position].as_py(),
+                            "reason": repeated_figure % {"row": int(earlier[position]),
+                                                         "key": key},
+                        }))  # fmt: skip
+                        continue
+                    problems.append((row, len(mapped_columns) + 1, {
                         "kind": "duplicate_key", "severity": "error", "column": None,
-                        "value": None,
-                        "reason": duplicate % {"row": int(earlier[position]),
-                                               "key": key or "total"},
+                        "value": kept_texts[position].as_py(),
+                        "reason": duplicate % {"row": int(earlier[position]), "key": key},
                     }))  # fmt: skip
                 first = earlier == 0
                 counted += int(first.sum())

@@ -162,7 +162,8 @@ def broken_corpus(cast: Any) -> dict[str, tuple[bytes, str, str]]:
     good_csv = as_bytes(sdmx_dataset(cast), "sdmx-csv-1.0")
     good_ml = as_bytes(sdmx_dataset(cast), "2.1-structure-specific")
     good_json = as_bytes(sdmx_dataset(cast), "sdmx-json")
-    duplicate = good_csv + good_csv.split(b"\n", 2)[1] + b"\n"
+    # The first figure again with another value (with the same value, it is read once).
+    duplicate = good_csv + good_csv.split(b"\n", 2)[1].replace(b",100,", b",101,") + b"\n"
     formula: list[list[Any]] = [*XLSX_ROWS[:3], [2020, "M", "=B2+1"]]
     return {
         "truncated.csv": (good_csv[: len(good_csv) - 25], "sdmx-csv", "the file may be truncated"),
@@ -243,7 +244,8 @@ def test_sdmx_csv_in_column_batches_reads_as_row_by_row(
     lines[9] = lines[9].replace(",0,A", ",three,A")  # a unit multiplier that is no number
     lines[30] = lines[30].rsplit(",", 4)[0] + ",2001-13,5,0,A"  # no 13th month
     lines[40] = lines[40].rsplit(",", 3)[0] + ",400,0,A"  # a total that disagrees, an outlier
-    lines.append(lines[3])  # a duplicate, far from the first
+    lines.append(lines[3].rsplit(",", 3)[0] + ",99,0,A")  # a duplicate with another value
+    lines.append(lines[2])  # the same figure again: read once, with a warning
     fast = "\r\n".join(lines) + "\r\n"
     # One quoted cell: the file is read row by row.
     flow = "SOLIDARITY:DF_GCM_REFUGEES_HOSTED(1.0)"
@@ -258,8 +260,10 @@ def test_sdmx_csv_in_column_batches_reads_as_row_by_row(
     reasons = {(p["row"], p["reason"]) for p in summary["problems"]}
     assert (6, "826 is not the reference area of this dataset (404)") in reasons
     assert (10, "not a whole number") in reasons
-    assert (len(lines), "duplicates row 4 once its labels are read as codes "
-            "(AGE=_T|ORIGIN=_T|SEX=_T)") in reasons  # fmt: skip
+    assert (len(lines) - 1, "duplicates row 4 once its labels are read as codes "
+            "(AGE=_T|ORIGIN=_T|SEX=_T), with another value") in reasons  # fmt: skip
+    assert (len(lines), "repeats row 3 once its labels are read as codes "
+            "(AGE=_T|ORIGIN=_T|SEX=M), with the same value: read once") in reasons  # fmt: skip
     assert (41, "400 is an outlier in its series (z-score 7.7)") in reasons
     assert [p["row"] for p in summary["problems"] if p["column"] == "TIME_PERIOD"] == [31]
     assert summary["by_reason"]["total_mismatch"] >= 1

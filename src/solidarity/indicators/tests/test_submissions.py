@@ -210,10 +210,26 @@ def test_statistics_canada_blank_and_total_are_both_the_total(
         )
         for r in rows
     )
+    # The same total written twice with the same value is read once (a warning); with another
+    # value it is an error.
+    first: dict[tuple[str, ...], Decimal | None] = {}
+    differing = repeated = 0
+    for r in rows:
+        key = (r["Year"], r["Series"], r["Discrimination indicators"], total(r["Gender"]),
+               total(r["Immigrant status"]))  # fmt: skip
+        value = Decimal(r["Value"]) if r["Value"] else None
+        if key not in first:
+            first[key] = value
+        elif first[key] == value:
+            repeated += 1
+        else:
+            differing += 1
     summary = validate(path, "10.3.1", cast)
     assert summary.rows_read == len(rows)
     assert summary.observations_valid == len(keys)
-    assert summary.error_count == len(rows) - len(keys)
+    assert repeated > 0
+    assert summary.by_reason["repeated_figure"] == repeated
+    assert summary.error_count == differing
     # Both spellings of the total are in the file, and both are read as _T.
     assert sum(r["Immigrant status"] == "Total, by immigrant status" for r in rows) > 0
     assert sum(r["Immigrant status"] == "" for r in rows) > 0
@@ -231,9 +247,9 @@ BROKEN_HEADER = "Year,Cause of death,Region of origin,Age,Sex,Units,Value\n"
             "ORIGIN; add one on the mappings page [error]",
         ),
         (
-            "2014,,,,,Number,17",
-            "row 299: duplicates row 2: same period, series, unit, GeoCode and disaggregation "
-            "[error]",
+            "2014,,,,,Number,18",
+            "row 299: duplicates row 2 with another value: same period, series, unit, GeoCode "
+            "and disaggregation [error]",
         ),
         ("20199,,,,,Number,3", "row 299, column Year ('20199')"),
         (

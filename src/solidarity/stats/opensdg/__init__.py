@@ -13,8 +13,8 @@ Examples
 >>> reading = read_open_sdg(io.BytesIO(b"Year,Value\\n2014,17.0\\n2014,18\\n"), file_name="a.csv")
 >>> [observation.value for observation in reading.observations()]
 [Decimal('17.0')]
->>> print(reading.problems[0])
-a.csv, row 3: duplicates row 2: same period, series, unit, GeoCode and disaggregation [error]
+>>> print(reading.problems[0].reason)
+duplicates row 2 with another value: same period, series, unit, GeoCode and disaggregation
 """
 
 from ._errors import (

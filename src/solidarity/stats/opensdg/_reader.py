@@ -359,8 +359,10 @@ class Reading:
         """Read, check and yield the observations one row at a time.
 
         Rows with an error yield nothing (the error is in `problems`); rows with only warnings
-        yield their observation. Memory stays constant but for the index of keys that finds
-        duplicates (about 50 bytes per distinct observation, see `KeyIndex`).
+        yield their observation. Memory stays constant but for the indexes of keys and of keys
+        with their figures that find duplicates (about 100 bytes per distinct observation, see
+        `KeyIndex`). A row that repeats an earlier one's key and figure (value and statuses) is
+        read once, with a warning; with another figure, it is an error.
 
         Raises
         ------
@@ -392,6 +394,7 @@ class Reading:
         value_name = header[layout.value]
         add = self._add
         seen = KeyIndex()
+        seen_figures = KeyIndex()
         reader = start.reader
         previous = start.lines_read()
         while True:
@@ -485,14 +488,32 @@ class Reading:
                 + [label or "\x1e" for _, label in breakdown]
             )
             first = seen.first_row(hashlib.blake2b(key.encode(), digest_size=16).digest(), row)
+            # The same key with the same figure (Statistics Canada writes its totals both blank
+            # and "Total") is read once; with another figure it is an error.
+            figure = "\x1f".join(
+                [
+                    key,
+                    "\x1e" if value.number is None else str(value.number.normalize()),
+                    obs_status or "\x1e",
+                    value.conf_status or "\x1e",
+                ]
+            )
+            same = seen_figures.first_row(
+                hashlib.blake2b(figure.encode(), digest_size=16).digest(), row
+            )
+            if first != row and same != row:
+                add(
+                    "warning", row, None, None, f"repeats row {same} with the same value: read once"
+                )
+                continue
             if first != row:
                 add(
                     "error",
                     row,
                     None,
                     None,
-                    f"duplicates row {first}: same period, series, unit, GeoCode and "
-                    "disaggregation",
+                    f"duplicates row {first} with another value: same period, series, unit, "
+                    "GeoCode and disaggregation",
                 )
                 continue
             yield Observation(

@@ -211,15 +211,27 @@ def test_duplicate_keys_name_both_rows(tmp_path: Path) -> None:
     assert [o.row for o in observations] == [2, 3]
     reason = "same period, series, unit, GeoCode and disaggregation"
     assert reading.problems == [
-        error("keys.csv", 4, None, None, f"duplicates row 2: {reason}"),
-        error("keys.csv", 5, None, None, f"duplicates row 3: {reason}"),
+        error("keys.csv", 4, None, None, f"duplicates row 2 with another value: {reason}"),
+        error("keys.csv", 5, None, None, f"duplicates row 3 with another value: {reason}"),
+    ]
+
+
+def test_a_figure_repeated_with_the_same_value_is_read_once(tmp_path: Path) -> None:
+    # Statistics Canada: the total both blank and "Total", with the same value.
+    path = write(
+        tmp_path, "repeats.csv", "Year,Sex,Value\n2014,,10\n2014,Female,4\n2014,Total,10.0\n"
+    )
+    reading, observations = read_all(path)
+    assert [o.row for o in observations] == [2, 3]
+    assert [(p.row, p.reason, p.severity) for p in reading.problems] == [
+        (4, "repeats row 2 with the same value: read once", "warning")
     ]
 
 
 def test_same_period_written_two_ways_is_a_duplicate(tmp_path: Path) -> None:
     path = write(tmp_path, "q.csv", "Year,Value\n2013 Q1,1\nQ1 2013,2\n")
     reading, _ = read_all(path)
-    assert [(p.row, p.reason[:18]) for p in reading.problems] == [(3, "duplicates row 2: ")]
+    assert [(p.row, p.reason[:18]) for p in reading.problems] == [(3, "duplicates row 2 w")]
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n", b"\r\n  \r\n", b",,,\n"])
