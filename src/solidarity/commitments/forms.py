@@ -110,6 +110,9 @@ class PledgeForm(forms.Form):
         max_length=400,
         help_text=_("ISO 3166-1 alpha-3 codes separated by commas, e.g. UGA, TZA."),
     )
+    partner_organisations = forms.MultipleChoiceField(
+        label=_("Partner organisations (joint pledge)"), required=False
+    )
     answers = forms.IntegerField(
         label=_("Matches pledge number"),
         required=False,
@@ -140,6 +143,9 @@ class PledgeForm(forms.Form):
         ]
         self.fields["target_groups"].choices = [  # type: ignore[attr-defined]
             (g.code, g.localized("name")) for g in PopulationGroup.objects.order_by("order")
+        ]
+        self.fields["partner_organisations"].choices = [  # type: ignore[attr-defined]
+            (str(o.pk), o.name) for o in Organisation.objects.order_by("name")
         ]
 
     def clean_partner_states(self) -> list[str]:

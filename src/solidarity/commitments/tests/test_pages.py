@@ -104,6 +104,7 @@ def test_a_focal_point_records_and_publishes_a_pledge_through_the_form(
             "solidarity_types": ["preventive"],
             "target_groups": ["women-and-girls"],
             "partner_states": "uga, tza",
+            "partner_organisations": [str(cast.migrant_org.pk)],
             "stage": "planning",
             "by_when": "2027-06-30",
         },
@@ -112,6 +113,7 @@ def test_a_focal_point_records_and_publishes_a_pledge_through_the_form(
     assert response.status_code == 302
     assert response["Location"] == f"/pledges/{pledge.pk}/"
     assert sorted(c.iso3 for c in pledge.partner_states.all()) == ["TZA", "UGA"]
+    assert list(pledge.partner_organisations.all()) == [cast.migrant_org]
     assert pledge.status == "draft"
     # Pledging for Mexico through a forged form is refused.
     forged = client.post(
