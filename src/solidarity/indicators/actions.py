@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -533,6 +534,29 @@ class UndesaResult:
     areas_skipped: tuple[int, ...]
 
 
+def _undesa_summary(file_name: str, records: list[Any]) -> dict[str, Any]:
+    """The import summary of one area's figures from the workbook, as any submission has it:
+    every figure is an observation, and each cell without a number is a warning naming it."""
+    summary = ImportSummary(file_name=file_name)
+    summary.rows_read = summary.observations_valid = len(records)
+    for record in records:
+        if record.value is not None:
+            continue
+        sheet, _bang, reference = record.cell.rpartition("!")
+        confidential = record.conf_status == "C"
+        summary.add(
+            kind="value",
+            severity="warning",
+            row=int(re.sub(r"\D", "", reference) or 0) or None,
+            column=sheet + "!" + re.sub(r"\d", "", reference),
+            value="~" if confidential else "..",
+            reason=_("fewer than five persons: kept as confidential, never published")
+            if confidential
+            else _("no value: the cell holds a status symbol"),
+        )
+    return summary.as_json()
+
+
 @transaction.atomic
 def undesa_import(*, actor: User | str, path: str, file_name: str = "") -> UndesaResult:
     """Load the UN DESA International Migrant Stock 2020 workbook into the hub: for every
@@ -608,7 +632,7 @@ def undesa_import(*, actor: User | str, path: str, file_name: str = "") -> Undes
                 source_file_name=name[:255],
                 source_sha256=sha256,
                 observation_count=len(records),
-                import_summary={"file": name, "valid": True, "observations_valid": len(records)},
+                import_summary=_undesa_summary(name, records),
             )
             audit_record(
                 actor=actor,

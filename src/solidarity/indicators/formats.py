@@ -37,6 +37,7 @@ import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type in
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
 
 from solidarity.indicators.models import Code, Indicator, LabelMapping
@@ -100,7 +101,7 @@ def _batched(observations: Iterator[Observation], columns: int, rows: int) -> It
     """Observations read one at a time, gathered into column batches."""
     schema = batch_schema(columns)
     while True:
-        lists: list[list[Any]] = [[] for _ in schema]
+        lists: list[list[Any]] = [[] for _field in schema]
         row, labels = lists[0], lists[1 : 1 + columns]
         series, period, value, raw, obs_status, conf_status, unit, multiplier = lists[1 + columns :]
         count = 0
@@ -172,7 +173,8 @@ def detect_format(file: BinaryIO, file_name: str) -> str:
     if name.endswith((".csv", ".txt")) or first:
         return "open-sdg"
     raise UnknownFormatError(
-        f"cannot tell the format of {file_name!r}: give one of {', '.join(FORMATS)}"
+        _("cannot tell the format of '%(file)s': give one of %(formats)s")
+        % {"file": file_name, "formats": ", ".join(FORMATS)}
     )
 
 
@@ -204,7 +206,10 @@ def open_reading(
             file_name=file_name,
             max_problems=max_problems,
         )
-    raise UnknownFormatError(f"unknown format {format!r}: give one of {', '.join(FORMATS)}")
+    raise UnknownFormatError(
+        _("unknown format '%(format)s': give one of %(formats)s")
+        % {"format": format, "formats": ", ".join(FORMATS)}
+    )
 
 
 # --- XLSX -----------------------------------------------------------------------------------
@@ -229,9 +234,7 @@ def _merged_ranges(file: BinaryIO, file_name: str) -> list[str]:
                     element.clear(keep_tail=True)
             return ranges
     except (zipfile.BadZipFile, etree.XMLSyntaxError) as error:
-        raise OpenSdgError(
-            f"the file is not a readable .xlsx workbook ({error})", file=file_name
-        ) from error
+        raise OpenSdgError(_unreadable_workbook(error), file=file_name) from error
     finally:
         file.seek(0)
 
@@ -245,9 +248,7 @@ def _xlsx_lines(file: BinaryIO, file_name: str) -> Iterator[bytes]:
     try:
         book = load_workbook(file, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a broken archive
-        raise OpenSdgError(
-            f"the file is not a readable .xlsx workbook ({error})", file=file_name
-        ) from error
+        raise OpenSdgError(_unreadable_workbook(error), file=file_name) from error
     try:
         sheet = book.worksheets[0]
         header_row: int | None = None
@@ -265,8 +266,11 @@ def _xlsx_lines(file: BinaryIO, file_name: str) -> Iterator[bytes]:
                     letter = get_column_letter(cell.column or 1)
                     where = f"{letter}{cell.row}"
                     raise OpenSdgError(
-                        f"cell {where} holds a formula ({cell.value}); save the sheet with "
-                        "values only",
+                        _(
+                            "cell %(cell)s holds a formula (%(formula)s); save the sheet with "
+                            "values only"
+                        )
+                        % {"cell": where, "formula": cell.value},
                         file=file_name,
                         row=cell.row,
                         column=letter,
@@ -278,7 +282,8 @@ def _xlsx_lines(file: BinaryIO, file_name: str) -> Iterator[bytes]:
                     start = ref.split(":", 1)[0]
                     if int(re.sub(r"\D", "", start)) == header_row:
                         raise OpenSdgError(
-                            f"header cells {ref} are merged; give each column its own header",
+                            _("header cells %(cells)s are merged; give each column its own header")
+                            % {"cells": ref},
                             file=file_name,
                             row=header_row,
                             column=re.sub(r"\d", "", start),
@@ -302,6 +307,14 @@ def _cells_or_null(
         return pa.nulls(stop, pa.string())
     mask = pa.array(empty[name][:stop])
     return pc.if_else(mask, pa.scalar(None, pa.string()), cells[name].slice(0, stop))
+
+
+def _unreadable_workbook(error: Exception) -> str:
+    return _("the file is not a readable .xlsx workbook (%(error)s)") % {"error": error}
+
+
+def _not_a_period(text: str | None) -> str:
+    return _("'%(period)s' is not a time period") % {"period": text}
 
 
 def _whole_number(text: str | None) -> tuple[int | None, bool]:
@@ -397,6 +410,12 @@ class SdmxReading:
                 Problem(self.file_name, row, column, value, reason, severity)  # type: ignore[arg-type]
             )
 
+    def _not_ours(self, area: str | None) -> str:
+        return _("%(area)s is not the reference area of this dataset (%(ours)s)") % {
+            "area": area,
+            "ours": self._ref_area,
+        }
+
     def _fail(self, error: Exception, row: int | None = None) -> OpenSdgError:
         return OpenSdgError(str(error), file=self.file_name, row=row)
 
@@ -418,7 +437,7 @@ class SdmxReading:
                     yield decoder.decode(raw)
                 except UnicodeDecodeError as error:
                     raise OpenSdgError(
-                        "the line is not UTF-8; save the file as UTF-8",
+                        _("the line is not UTF-8; save the file as UTF-8"),
                         file=self.file_name,
                         row=line_number,
                     ) from error
@@ -431,15 +450,20 @@ class SdmxReading:
                     continue
                 if len(cells) != len(header):
                     raise OpenSdgError(
-                        f"the row has {len(cells)} cells, the header {len(header)} (the file "
-                        "may be truncated)",
+                        _(
+                            "the row has %(cells)s cells, the header %(columns)s (the file may be "
+                            "truncated)"
+                        )
+                        % {"cells": len(cells), "columns": len(header)},
                         file=self.file_name,
                         row=line_number,
                     )
                 yield dict(zip(header, cells, strict=True))
         except csv.Error as error:
             raise OpenSdgError(
-                f"the CSV is not valid ({error})", file=self.file_name, row=line_number
+                _("the CSV is not valid (%(error)s)") % {"error": error},
+                file=self.file_name,
+                row=line_number,
             ) from error
 
     def batches(self, *, rows: int) -> Iterator[pa.Table]:
@@ -471,7 +495,9 @@ class SdmxReading:
         self._file.seek(0)
         for _cells in self._csv_rows():
             pass
-        return OpenSdgError(f"the CSV is not valid ({error})", file=self.file_name)
+        return OpenSdgError(
+            _("the CSV is not valid (%(error)s)") % {"error": error}, file=self.file_name
+        )
 
     def _csv_batches(self, rows: int) -> Iterator[pa.Table]:
         head = self._file.read(1 << 16)
@@ -573,17 +599,16 @@ class SdmxReading:
             for index in np.flatnonzero(wrong_area):
                 code = area[index].as_py()
                 problems.append((int(rows_in_file[index]), REF_AREA, code,
-                                 f"{code} is not the reference area of this dataset "
-                                 f"({self._ref_area})"))  # fmt: skip
+                                 self._not_ours(code)))  # fmt: skip
             for index in np.flatnonzero(bad_period):
                 text = periods.dictionary[periods.indices[index].as_py()].as_py()
                 period = normalised[periods.indices[index].as_py()]
                 problems.append((int(rows_in_file[index]), TIME_PERIOD, text,
-                                 period.error or f"{text!r} is not a time period"))  # fmt: skip
+                                 period.error or _not_a_period(text)))  # fmt: skip
             for index in np.flatnonzero(bad_multiplier):
                 text = cells["UNIT_MULT"][index].as_py()
                 problems.append((int(rows_in_file[index]), "UNIT_MULT", text,
-                                 "not a whole number"))  # fmt: skip
+                                 _("not a whole number")))  # fmt: skip
             for row, column, value, reason in sorted(problems, key=lambda p: p[0]):
                 self._add("error", row, column, value, reason)
             self.rows_read += stop
@@ -624,7 +649,7 @@ class SdmxReading:
                 raise self._fail(SdmxError(f"observation {done + stop + 1} is not valid"))
             done += count
         if self.rows_read == 0:
-            self._add("error", self.header_row, None, None, "the file holds no observations")
+            self._add("error", self.header_row, None, None, _("the file holds no observations"))
 
     def observations(self) -> Iterator[Observation]:
         try:
@@ -649,7 +674,7 @@ class SdmxReading:
                         row,
                         REF_AREA,
                         area,
-                        f"{area} is not the reference area of this dataset ({self._ref_area})",
+                        self._not_ours(area),
                     )
                     continue
                 period = normalise_period(observation.time_period)
@@ -659,14 +684,14 @@ class SdmxReading:
                         row,
                         TIME_PERIOD,
                         observation.time_period,
-                        period.error or f"{observation.time_period!r} is not a time period",
+                        period.error or _not_a_period(observation.time_period),
                     )
                     continue
                 multiplier = observation.attribute("UNIT_MULT")
                 try:
                     unit_multiplier = None if multiplier is None else int(multiplier)
                 except ValueError:
-                    self._add("error", row, "UNIT_MULT", multiplier, "not a whole number")
+                    self._add("error", row, "UNIT_MULT", multiplier, _("not a whole number"))
                     continue
                 yield Observation(
                     row=row,
@@ -684,4 +709,4 @@ class SdmxReading:
         except SdmxError as error:
             raise self._fail(error) from error
         if self.rows_read == 0:
-            self._add("error", self.header_row, None, None, "the file holds no observations")
+            self._add("error", self.header_row, None, None, _("the file holds no observations"))

@@ -45,6 +45,21 @@ def test_the_workbook_loads_once_with_its_confidential_cells(shared_data: Path) 
     hidden = Observation.objects.filter(conf_status="C")
     assert hidden.exists()
     assert all(o.value is None and is_confidential(o.conf_status) for o in hidden)
+    # Each version has the import summary every submission has, its hidden cells named.
+    with_hidden = hidden.first()
+    assert with_hidden is not None
+    summary = with_hidden.version.import_summary
+    count = with_hidden.version.observation_count
+    assert summary["valid"] is True
+    assert summary["rows_read"] == summary["observations_valid"] == count
+    assert summary["errors"] == 0
+    confidential = [p for p in summary["problems"] if p["value"] == "~"]
+    assert len(confidential) == with_hidden.version.observations.filter(conf_status="C").count()
+    assert confidential[0]["severity"] == "warning"
+    assert confidential[0]["column"].startswith("'Table ")
+    assert confidential[0]["reason"] == (
+        "fewer than five persons: kept as confidential, never published"
+    )
     again = undesa_import(actor="system:cli", path=workbook(shared_data))
     assert again.versions_created == 0
     assert again.datasets_unchanged == result.versions_created
