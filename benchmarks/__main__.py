@@ -16,6 +16,10 @@ def main() -> None:
     arguments = parser.parse_args()
     opensdg_read.run(rows=arguments.rows)
     ingest.run(rows=arguments.rows)
+    # A tenth of --rows published observations (100,000 by default), served over HTTP.
+    from benchmarks import serving
+
+    serving.run(observations=arguments.rows // 10)
     # The UPR Info file's own size (23,484 rows): its import time is the figure that matters.
     rights_import.run()
     # Fair shares for the 193 UN Member States: a page's work, whatever --rows says.
