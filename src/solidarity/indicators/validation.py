@@ -569,6 +569,7 @@ def check_open_sdg_submission(
         summary.rows_read = reading.rows_read
         summary.observations_valid = counted
         _carry_over(reading, summary)
+    del first_rows  # the duplicate check is over: its arrays are not needed any more
     if not sum(len(values) for values in points.values):
         return
     table = _PointTable(points, series)
@@ -581,18 +582,29 @@ class _PointTable:
     """The valued observations of a file, sorted by series then row, and found by identity."""
 
     def __init__(self, points: _Points, series: _Series) -> None:
+        # Each column is moved out of ``points`` as it is sorted: the peak is one column twice,
+        # not every column twice.
         self.series_of = series
         numbers = np.concatenate(points.series)
         rows = np.concatenate(points.rows)
+        points.series.clear()
+        points.rows.clear()
         order = np.lexsort((rows, numbers))
         self.series = numbers[order]
-        self.periods = np.concatenate(points.periods)[order]
-        self.values = np.concatenate(points.values)[order]
+        del numbers
         self.rows = rows[order]
+        del rows
+        self.periods = np.concatenate(points.periods)[order]
+        points.periods.clear()
+        self.values = np.concatenate(points.values)[order]
+        points.values.clear()
         self.texts = pa.chunked_array(points.texts, pa.string()).take(pa.array(order))
-        self.keys = (self.series << 32) | self.periods
-        self.by_key = np.argsort(self.keys, kind="stable")
-        self.sorted_keys = self.keys[self.by_key]
+        points.texts.clear()
+        del order
+        keys = (self.series << 32) | self.periods
+        self.by_key = np.argsort(keys, kind="stable")
+        self.sorted_keys = keys[self.by_key]
+        del keys
         bounds = np.flatnonzero(np.diff(self.series)) + 1
         self.starts = np.concatenate([[0], bounds]).astype(np.int64)
         self.ends = np.concatenate([bounds, [len(self.series)]]).astype(np.int64)
