@@ -15,9 +15,14 @@ It then times, in the same run:
 - the audit: the LP attack (`attack.attack`) on every withheld cell, from the published cells
   only, as ``solidarity audit`` runs it.
 
+Wall-clock and CPU seconds are both printed: on a shared machine the CPU time is the figure
+to compare (the work is single-threaded).
+
 Run with ``python -m benchmarks.privacy_suppression [--countries N] [--people N]``; the default
-is small (40 countries, a few seconds); ``--countries 200 --people 2000000`` is the size of the
-issue's requirement (≥ 100,000 cells protected and audited in under a minute).
+is small (40 countries, 2,000,000 people: 37,638 cells, 3,490 of them below 10);
+``--countries 200`` gives the 184,518-cell table of the requirement (at least 100,000 cells
+protected and audited in under a minute); ``--people`` sets how many small cells it has
+(10,000,000: a sixth of the cells are below 10; 30,000,000: 2%).
 """
 
 from __future__ import annotations
@@ -68,7 +73,7 @@ def table_with_margins(table_id: str, names: list[str], counts: np.ndarray) -> T
     return Table(id=table_id, dimensions=tuple(names), frame=frame)
 
 
-def run(*, countries: int = 40, people: int = 400_000) -> dict[str, float]:
+def run(*, countries: int = 40, people: int = 2_000_000) -> dict[str, float]:
     counts = population(countries=countries, people=people)
     tables = {
         "T4": table_with_margins("T4", ["COUNTRY", "REGION", "SEX", "AGE"], counts),
@@ -76,19 +81,21 @@ def run(*, countries: int = 40, people: int = 400_000) -> dict[str, float]:
     }
     cells = tables["T4"].cells
     print(f"privacy_suppression: {countries} countries, {people:,} people, {cells:,} cells")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = suppress(tables, threshold=10, cost="cells")
     protect_seconds = time.perf_counter() - started
+    protect_cpu = time.process_time() - cpu
     figures = result.statistics
     print(
-        f"  suppress: {protect_seconds:.1f} s — {figures['primary_cells']:,} primary, "
+        f"  suppress: {protect_seconds:.1f} s ({protect_cpu:.1f} s of CPU) — "
+        f"{figures['primary_cells']:,} primary, "
         f"{figures['secondary_cells']:,} secondary of {figures['cells']:,} cells; "
         f"information loss {figures['information_loss_cells']:.1%} of cells, "
         f"{figures['information_loss_counts']:.1%} of counts; "
         f"{figures['rounds']} attack rounds, {figures['repairs']} repairs"
     )
     # The audit sees only what is published.
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     lattice = Lattice.build(tables)
     published = {
         t: table.frame["value"].where(~result.confidential[t]).to_numpy()
@@ -98,16 +105,22 @@ def run(*, countries: int = 40, people: int = 400_000) -> dict[str, float]:
     withheld = lattice.cell_mask(result.confidential)
     audit = attack(lattice, values, withheld, protection_level=10)
     audit_seconds = time.perf_counter() - started
+    audit_cpu = time.process_time() - cpu
     print(
-        f"  audit: {audit_seconds:.1f} s — {'passed' if audit.passed else 'FAILED'}, "
+        f"  audit: {audit_seconds:.1f} s ({audit_cpu:.1f} s of CPU) — "
+        f"{'passed' if audit.passed else 'FAILED'}, "
         f"{len(audit.cells):,} withheld cells in {audit.components:,} components "
         f"(largest {audit.largest_component:,}), {audit.solves:,} LP solves"
     )
-    print(f"  protected and audited: {protect_seconds + audit_seconds:.1f} s")
+    print(
+        f"  protected and audited: {protect_seconds + audit_seconds:.1f} s "
+        f"({protect_cpu + audit_cpu:.1f} s of CPU; one core, single-threaded HiGHS)"
+    )
     return {
         "cells": float(cells),
         "suppress_seconds": protect_seconds,
         "audit_seconds": audit_seconds,
+        "cpu_seconds": protect_cpu + audit_cpu,
         "passed": float(audit.passed),
     }
 
@@ -115,7 +128,7 @@ def run(*, countries: int = 40, people: int = 400_000) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.privacy_suppression")
     parser.add_argument("--countries", type=int, default=40)
-    parser.add_argument("--people", type=int, default=400_000)
+    parser.add_argument("--people", type=int, default=2_000_000)
     arguments = parser.parse_args()
     run(countries=arguments.countries, people=arguments.people)
 
