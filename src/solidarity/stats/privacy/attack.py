@@ -417,10 +417,13 @@ class CubeSpace:
             exists = ~real | ((partner >= 0) & allowed[safe])
             partner_values = values[safe]
             enough = ~real | (signs > 0) | (partner_values >= level - own[:, None, None])
+            # Ties go to the move whose smallest partner is biggest (room to move).
+            room = np.where(real[:, :, 1:], partner_values[:, :, 1:], np.inf).min(axis=2)
             score = (
                 np.where(real[:, :, 1:], cost[safe[:, :, 1:]], 0.0).sum(axis=2)
                 + np.where(enough.all(axis=2), 0.0, 1e6)
                 + (self.linked[safe] & real).sum(axis=2) * LINKED_PENALTY
+                - 1e-6 * np.minimum(room, 1e6)
             )
             score = np.where(exists.all(axis=2) & real[:, :, 0], score, np.inf)
             order = np.argsort(score, axis=1, kind="stable")[:, :candidates]
@@ -950,53 +953,55 @@ def _local_proofs(
         bounds = np.searchsorted(inverse[grouped], np.arange(len(uniques) + 1))
         line_members.append({u: grouped[bounds[u] : bounds[u + 1]] for u in range(len(uniques))})
         line_of.append(inverse)
-    for column in range(columns):
-        if not needed[column] or high[column] - low[column] >= protection_level - TOLERANCE:
-            continue
-        code_sets = []
-        for position in range(dims):
-            members = line_members[position][int(line_of[position][column])]
-            if len(members) > LOCAL_CODES:
-                # The cell itself and the members with the most room.
-                members = members[np.argsort(-base[members], kind="stable")][:LOCAL_CODES]
-            code_sets.append(np.union1d(keys[members, position], [keys[column, position]]))
-        grid = np.array(np.meshgrid(*code_sets, indexing="ij")).reshape(dims, -1).T
-        wanted = grid.astype(np.int64) @ strides
-        where = np.searchsorted(sorted_keys, wanted)
-        where = np.minimum(where, len(sorted_keys) - 1)
-        box = order[where[sorted_keys[where] == wanted]]
-        if len(box) < 2:
-            continue
-        sub = matrix[:, box]
-        touched = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
-        local = sub.tocsr()[touched].tocsc()
-        target = int(np.flatnonzero(box == column)[0])
-        local_solver = new_solver()
-        local_solver.setOptionValue("presolve", "off")
-        local_lp = highspy.HighsLp()
-        local_lp.num_col_ = len(box)
-        local_lp.num_row_ = len(touched)
-        cost = np.zeros(len(box))
-        cost[target] = 1.0
-        local_lp.col_cost_ = cost
-        local_lp.col_lower_ = -base[box]
-        local_lp.col_upper_ = cap - base[box]
-        local_lp.row_lower_ = np.zeros(len(touched))
-        local_lp.row_upper_ = np.zeros(len(touched))
-        local_lp.sense_ = highspy.ObjSense.kMaximize
-        _pass_matrix(local_lp, local)
-        local_solver.passModel(local_lp)
-        for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
-            local_solver.changeObjectiveSense(sense)
-            local_solver.run()
-            solves += 1
-            if local_solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                break
-            point = base[box] + np.asarray(local_solver.getSolution().col_value)
-            low[box] = np.minimum(low[box], point)
-            high[box] = np.maximum(high[box], point)
-            if high[column] - low[column] >= protection_level - TOLERANCE:
-                break
+    # Boxes of a few codes per dimension first; a second pass with wider boxes for the rest.
+    for box_codes in (LOCAL_CODES, 3 * LOCAL_CODES):
+        for column in range(columns):
+            if not needed[column] or high[column] - low[column] >= protection_level - TOLERANCE:
+                continue
+            code_sets = []
+            for position in range(dims):
+                members = line_members[position][int(line_of[position][column])]
+                if len(members) > box_codes:
+                    # The cell itself and the members with the most room.
+                    members = members[np.argsort(-base[members], kind="stable")][:box_codes]
+                code_sets.append(np.union1d(keys[members, position], [keys[column, position]]))
+            grid = np.array(np.meshgrid(*code_sets, indexing="ij")).reshape(dims, -1).T
+            wanted = grid.astype(np.int64) @ strides
+            where = np.searchsorted(sorted_keys, wanted)
+            where = np.minimum(where, len(sorted_keys) - 1)
+            box = order[where[sorted_keys[where] == wanted]]
+            if len(box) < 2:
+                continue
+            sub = matrix[:, box]
+            touched = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
+            local = sub.tocsr()[touched].tocsc()
+            target = int(np.flatnonzero(box == column)[0])
+            local_solver = new_solver()
+            local_solver.setOptionValue("presolve", "off")
+            local_lp = highspy.HighsLp()
+            local_lp.num_col_ = len(box)
+            local_lp.num_row_ = len(touched)
+            cost = np.zeros(len(box))
+            cost[target] = 1.0
+            local_lp.col_cost_ = cost
+            local_lp.col_lower_ = -base[box]
+            local_lp.col_upper_ = cap - base[box]
+            local_lp.row_lower_ = np.zeros(len(touched))
+            local_lp.row_upper_ = np.zeros(len(touched))
+            local_lp.sense_ = highspy.ObjSense.kMaximize
+            _pass_matrix(local_lp, local)
+            local_solver.passModel(local_lp)
+            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+                local_solver.changeObjectiveSense(sense)
+                local_solver.run()
+                solves += 1
+                if local_solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                    break
+                point = base[box] + np.asarray(local_solver.getSolution().col_value)
+                low[box] = np.minimum(low[box], point)
+                high[box] = np.maximum(high[box], point)
+                if high[column] - low[column] >= protection_level - TOLERANCE:
+                    break
     return solves
 
 
@@ -1045,7 +1050,7 @@ class _CubeProver:
                 level=self.level,
                 cost=nothing,
                 allowed=allowed,
-                candidates=2,
+                candidates=3,
             )
             corners, signs = corners[found], signs[found]
             if len(corners) == 0:
