@@ -124,7 +124,10 @@ def _spark_cells(
     if keys is not None:
         key_frame = spark.read.parquet(str(keys.resolve()))
         if spec.record_id is None:
-            records = _numbered(spark, records).join(key_frame, on=ROW_COLUMN, how="left")
+            # The n-th key is the n-th record's: number both the same way.
+            records = _numbered(spark, records).join(
+                _numbered(spark, key_frame.select(KEY_COLUMN)), on=ROW_COLUMN, how="left"
+            )
         else:
             records = records.join(
                 key_frame,

@@ -8,14 +8,16 @@ tables again (or other tables with the same cells) gives an attacker nothing to 
 
 A record is identified either
 
-- by its **row** in the file (the default): column ``__solidarity_row`` (0, 1, …) and the key
-  ``__solidarity_key``, in file order. Records may be appended to the file later (new rows get
-  new keys); a file with fewer rows than keys is refused, since removing or reordering rows
-  would hand people other people's keys; or
+- by its **row** in the file (the default): one column, the key ``__solidarity_key``, in file
+  order — the n-th key is the n-th record's. Records may be appended to the file later (new
+  rows get new keys); a file with fewer rows than keys is refused, since removing or reordering
+  rows would hand people other people's keys; or
 - by a **record id column** (``microdata.record_id`` in the specification), robust to sorting
   and deletion: column ``__solidarity_record_id`` (the id as text) and the key. Ids must be
   unique.
 
+Keys are stored as unsigned 32-bit integers, uncompressed (random numbers do not compress), in
+row groups of a million: the engines read them beside the records at little cost.
 ``record_keys.json`` beside it records how the keys were made (identification, counts, dates).
 Neither file is ever rewritten except to append keys for new records (to a temporary file,
 then renamed). Keep the state directory as private as the microdata: with the keys, cell keys
@@ -50,12 +52,14 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned here
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type information
+import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no type information
 
 from .errors import MicrodataError
 from .microdata import open_microdata, quote_identifier
 from .spec import Spec
 from .tables import KEY_MODULUS
-from .tabulate import KEY_COLUMN, RECORD_ID_COLUMN, ROW_COLUMN
+from .tabulate import KEY_COLUMN, RECORD_ID_COLUMN
 
 __all__ = ["KEYS_FILE", "ensure_record_keys"]
 
@@ -116,12 +120,7 @@ def ensure_record_keys(
                 )
             if existing is not None and rows == kept:
                 return path
-            new = pd.DataFrame(
-                {
-                    ROW_COLUMN: np.arange(kept, rows, dtype=np.int64),
-                    KEY_COLUMN: _draw(rows - kept),
-                }
-            )
+            new = pd.DataFrame({KEY_COLUMN: _draw(rows - kept)})
             identification = "row"
         else:
             column = quote_identifier(spec.record_id)
@@ -163,7 +162,10 @@ def ensure_record_keys(
     keys = new if existing is None else pd.concat([existing, new], ignore_index=True)
     folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f".{KEYS_FILE}.tmp"
-    keys.to_parquet(temporary, index=False)
+    columns = {KEY_COLUMN: pa.array(keys[KEY_COLUMN].to_numpy(), type=pa.uint32())}
+    if RECORD_ID_COLUMN in keys.columns:
+        columns = {RECORD_ID_COLUMN: pa.array(keys[RECORD_ID_COLUMN].astype(str)), **columns}
+    pq.write_table(pa.table(columns), temporary, compression="none", row_group_size=1_000_000)
     os.replace(temporary, path)
     _write_info(folder, spec, identification, len(keys), len(new), existing is None)
     return path
@@ -173,14 +175,14 @@ def _draw(count: int) -> np.ndarray:
     # Seeded from the operating system's entropy: keys must not be reproducible by anyone
     # who has not got the keys file.
     generator = np.random.default_rng(secrets.randbits(128))
-    return generator.integers(0, KEY_MODULUS, size=count, dtype=np.int64)
+    return generator.integers(0, KEY_MODULUS, size=count, dtype=np.uint32)
 
 
 def _empty_id_keys() -> pd.DataFrame:
     return pd.DataFrame(
         {
             RECORD_ID_COLUMN: pd.Series([], dtype=object),
-            KEY_COLUMN: pd.Series([], dtype=np.int64),
+            KEY_COLUMN: pd.Series([], dtype=np.uint32),
         }
     )
 

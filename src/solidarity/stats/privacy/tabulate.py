@@ -369,7 +369,7 @@ def coded_sql(
     if spec.weight is not None:
         selects.append(f"TRY_CAST(r.{quote_identifier(spec.weight)} AS DOUBLE) AS __w")
     if keys is not None:
-        selects.append(f"{KEY_COLUMN} AS __k")
+        selects.append(f"CAST({KEY_COLUMN} AS BIGINT) AS __k")
     return f"SELECT {', '.join(selects)} FROM {source} AS r {' '.join(joins)}"  # noqa: S608
 
 
