@@ -497,7 +497,7 @@ def _audit_dp(
         "ledger",
         not problems,
         f"{len(state.releases)} releases, rho {verification.spent_rho:.6g} spent of "
-        f"{verification.total_rho}"
+        f"{verification.total_rho or 0:.6g}"
         if not problems
         else "; ".join(problems[:5]),
     )
