@@ -170,8 +170,10 @@ class RatificationOut(Schema):
     "/rights/mechanisms",
     response=list[MechanismOut],
     summary="List the human-rights mechanisms",
+    description="The UPR, the treaty bodies, special procedures and regional mechanisms whose "
+    "recommendations are kept, with their kind.",
 )
-def mechanism_list(request: HttpRequest) -> list[Mechanism]:
+def rights_mechanism_list(request: HttpRequest) -> list[Mechanism]:
     return list(selectors.mechanism_list())
 
 
@@ -187,7 +189,7 @@ def _check(value: str | None, choices: list[str], what: str) -> None:
     description="Recommendations and observations to States, newest first, filtered; "
     "`limit` (at most 500) and `offset` page through them.",
 )
-def recommendation_list(
+def rights_recommendation_list(
     request: HttpRequest, filters: Query[RecommendationFilter]
 ) -> list[Recommendation]:
     _check(filters.position, list(Position.values), "position")
@@ -221,7 +223,7 @@ def _recommendation_or_404(recommendation_id: int) -> Recommendation:
     summary="Get a recommendation",
     description="With its labels, the State's status history and others' assessments.",
 )
-def recommendation_detail(request: HttpRequest, recommendation_id: int) -> Recommendation:
+def rights_recommendation_detail(request: HttpRequest, recommendation_id: int) -> Recommendation:
     return _recommendation_or_404(recommendation_id)
 
 
@@ -244,7 +246,7 @@ def _validation_problem(error: ValidationError) -> HttpError:
     summary="Record the implementation status",
     description="Only the focal points of the State concerned (and administrators) may.",
 )
-def status_record(
+def rights_status_record(
     request: HttpRequest, recommendation_id: int, payload: StatusIn
 ) -> ImplementationStatus:
     assert isinstance(request.user, User)
@@ -276,7 +278,7 @@ class AssessmentIn(Schema):
     description="Members of an organisation assess in its name (fully, partially or "
     "not_implemented); reviewers record treaty bodies' follow-up grades (A to E).",
 )
-def assessment_create(
+def rights_assessment_create(
     request: HttpRequest, recommendation_id: int, payload: AssessmentIn
 ) -> Assessment:
     assert isinstance(request.user, User)
@@ -300,7 +302,7 @@ class DecisionIn(Schema):
     summary="Confirm or reject an objective label",
     description="Reviewers and administrators; the decision is kept for retraining.",
 )
-def label_decision(
+def rights_label_decision(
     request: HttpRequest, recommendation_id: int, objective_number: int, payload: DecisionIn
 ) -> ObjectiveLabel:
     assert isinstance(request.user, User)
@@ -323,7 +325,7 @@ def label_decision(
     summary="List ratifications",
     description="Where each State stands on each treaty and ILO convention, with the source.",
 )
-def ratification_list(
+def rights_ratification_list(
     request: HttpRequest, country: str | None = None, treaty: str | None = None
 ) -> list[Ratification]:
     rows = Ratification.objects.order_by("country_id", "treaty__order")

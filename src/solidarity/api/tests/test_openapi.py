@@ -89,6 +89,13 @@ def test_it_lists_every_endpoint(schema: dict[str, Any]) -> None:
         ("get", "/api/v1/treaties"),
         ("get", "/api/v1/me"),
         ("post", "/api/v1/submissions"),
+        ("get", "/api/v1/rights/mechanisms"),
+        ("get", "/api/v1/rights/recommendations"),
+        ("get", "/api/v1/rights/recommendations/{recommendation_id}"),
+        ("post", "/api/v1/rights/recommendations/{recommendation_id}/status"),
+        ("post", "/api/v1/rights/recommendations/{recommendation_id}/assessments"),
+        ("post", "/api/v1/rights/recommendations/{recommendation_id}/labels/{objective_number}"),
+        ("get", "/api/v1/rights/ratifications"),
     }
     # Nothing routed is hidden from the description.
     routed = [
