@@ -120,6 +120,7 @@ def _pledge(request: HttpRequest, pledge_id: int) -> Pledge:
     "/pledges/{pledge_id}",
     response={200: PledgeOut, 404: Problem},
     summary="Get one pledge",
+    description="One pledge by its number (P-12 is 12), with its money totals in US dollars.",
 )
 def pledge_get(request: HttpRequest, pledge_id: int) -> Pledge:
     return _pledge(request, pledge_id)
@@ -162,6 +163,7 @@ class AssessmentOut(Schema):
     "/pledges/{pledge_id}/assessments",
     response={200: list[AssessmentOut], 404: Problem},
     summary="Independent assessments of a pledge",
+    description="Stakeholders' views of the pledge's progress, shown beside the pledger's own.",
 )
 def pledge_assessments(request: HttpRequest, pledge_id: int) -> list[object]:
     return list(selectors.assessment_list(pledge=_pledge(request, pledge_id)))
@@ -195,6 +197,8 @@ class TransactionOut(Schema):
     "/pledges/{pledge_id}/transactions",
     response={200: list[TransactionOut], 404: Problem},
     summary="A pledge's money, transaction by transaction",
+    description="IATI transactions in their own currency, with the US-dollar value at the "
+    "value date (null when the exchange-rate table has no rate).",
 )
 def pledge_transactions(request: HttpRequest, pledge_id: int) -> list[Transaction]:
     return selectors.transaction_list(pledge=_pledge(request, pledge_id))
@@ -295,7 +299,7 @@ class PledgeIn(Schema):
 
 @router.post(
     "/pledges",
-    response={201: PledgeOut, 400: Problem, 403: Problem},
+    response={200: PledgeOut, 400: Problem, 403: Problem},
     auth=django_auth,
     summary="Record a pledge (as a draft)",
     description="By a focal point for their State, a member for their organisation, or an "
@@ -325,4 +329,4 @@ def pledge_create(request: HttpRequest, payload: PledgeIn) -> Status[Pledge]:
         raise HttpError(403, "You may not pledge for this pledger.") from None
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from None
-    return Status(201, selectors.pledge_get(user=request.user, pk=pledge.pk))
+    return Status(200, selectors.pledge_get(user=request.user, pk=pledge.pk))
