@@ -862,7 +862,7 @@ def _component_intervals(
         point = solve(unit, highspy.ObjSense.kMaximize)
         upper_bound = np.inf if point[column] >= cap - TOLERANCE else float(point[column])
         narrow = upper_bound - low[column] < protection_level - TOLERANCE
-        if narrow and (point >= cap - TOLERANCE).any():
+        if (narrow or exact) and (point >= cap - TOLERANCE).any():
             upper_bound = _uncapped_maximum(solver, columns, column, cap)
         lower_bound = float(low[column])
         if exact or upper_bound - lower_bound < protection_level - TOLERANCE:
