@@ -16,7 +16,7 @@ from ninja.security import django_auth
 
 from solidarity.accounts.models import User
 from solidarity.api.schemas import Problem
-from solidarity.reference.models import Country, Treaty
+from solidarity.reference.models import Country, PopulationGroup, Treaty
 from solidarity.rights import selectors
 from solidarity.rights.actions import assessment_add, implementation_status_record, label_decide
 from solidarity.rights.models import (
@@ -196,6 +196,12 @@ def rights_recommendation_list(
     _check(filters.status, [*Status.values, "none"], "status")
     if filters.country and not Country.objects.filter(iso3=filters.country.upper()).exists():
         raise HttpError(400, f"Unknown country: {filters.country!r}.")
+    if filters.mechanism and not Mechanism.objects.filter(code=filters.mechanism).exists():
+        raise HttpError(400, f"Unknown mechanism: {filters.mechanism!r}.")
+    if filters.group and not PopulationGroup.objects.filter(code=filters.group).exists():
+        raise HttpError(400, f"Unknown group: {filters.group!r}.")
+    if filters.objective is not None and not 0 <= filters.objective <= 23:
+        raise HttpError(400, f"Unknown objective: {filters.objective}.")
     rows = selectors.recommendation_list(
         RecommendationFilters(
             country=filters.country.upper() if filters.country else None,

@@ -39,6 +39,10 @@ def test_recommendations_are_listed_and_filtered(imported: Recommendation) -> No
     response = client.get("/api/v1/rights/recommendations?country=XXX")
     assert (response.status_code, response.json()) == (400, {"detail": "Unknown country: 'XXX'."})
     assert client.get("/api/v1/rights/recommendations?limit=501").status_code == 422
+    response = client.get("/api/v1/rights/recommendations?mechanism=XYZ")
+    assert (response.status_code, response.json()) == (400, {"detail": "Unknown mechanism: 'XYZ'."})
+    assert client.get("/api/v1/rights/recommendations?group=x").status_code == 400
+    assert client.get("/api/v1/rights/recommendations?objective=24").status_code == 400
 
 
 def test_the_focal_point_records_a_status_through_the_api(

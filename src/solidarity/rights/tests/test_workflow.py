@@ -192,6 +192,13 @@ def test_reviewers_confirm_and_reject_labels_and_decisions_are_exported(
     label.refresh_from_db()
     assert (label.decision, label.decided_by) == ("rejected", cast.reviewer)
     assert label.decided_at is not None
+    # Who decided is named to reviewers (and in the audit trail), not to the public.
+    detail = f"/rights/recommendations/{kenya_trafficking.pk}/"
+    assert "(rita, " in client.get(detail).content.decode()
+    public = log_in(cast.migrant_org_member).get(detail).content.decode()
+    assert "(by a reviewer, " in public
+    assert "rita" not in public
+    client = log_in(cast.reviewer)
     # A rejected label no longer counts: the recommendation is now unmapped.
     page = client.get("/rights/objectives/10/").content.decode()
     assert "0 recommendations." in page
