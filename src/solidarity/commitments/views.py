@@ -89,6 +89,9 @@ def _registry(
     page = Paginator(pledges, PLEDGES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The downloads and the dashboard of a State's or an objective's page keep its scope.
+    for name, value in (preset or {}).items():
+        query[name] = str(value)
     return render(
         request,
         template,

@@ -272,7 +272,9 @@ def test_the_registry_filters_and_downloads(cast: Any, as_user: Any, kenya_pledg
     assert "Train border officials" in client.get("/pledges/?objective=11").content.decode()
     assert "Train border officials" not in client.get("/pledges/?objective=1").content.decode()
     # Uganda is a partner of Kenya's pledge: it is on Uganda's page.
-    assert "Train border officials" in client.get("/pledges/states/UGA/").content.decode()
+    uganda = client.get("/pledges/states/UGA/").content.decode()
+    assert "Train border officials" in uganda
+    assert 'href="/pledges/pledges.csv?state=UGA"' in uganda
     assert "Train border officials" in client.get("/pledges/?south_south=on").content.decode()
     assert client.get("/pledges/?objective=99").status_code == 400
     rows = list(csv.DictReader(io.StringIO(client.get("/pledges/pledges.csv").content.decode())))
