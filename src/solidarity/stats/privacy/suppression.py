@@ -12,13 +12,15 @@ everything published in *all* the tables of the dataset together, to an interval
 ``protection_level`` wide (see `attack`). It runs in three steps:
 
 1. **Hypercubes.** For each primary cell, in the table with the most dimensions that holds it,
-   the cheapest hypercube of ``2**k`` cells (the primary at one corner, one alternative code per
-   dimension: a sibling code, or the total) whose corners all stay non-negative while the
-   primary moves by the protection level: withholding its corners lets every one of them move
-   together (+t at half the corners, -t at the others) without changing any margin. The search
-   is the GHMITER idea of tau-Argus with a greedy choice of a few candidate codes per
-   dimension, scored with numpy. A cube proves protection for all its corners (a
-   *certificate*, checked against every relation of every table before it counts).
+   the cheapest hypercube (`attack.CubeSpace`): one *move* per dimension (two sibling codes in
+   opposite directions, a code and the total together, or in a hierarchy a code with its
+   ancestors), whose products are cells that can all move by +t or -t without changing any
+   margin, each corner staying non-negative while the primary moves by the protection level.
+   The search is the GHMITER idea of tau-Argus with a greedy choice of a few candidate moves
+   per dimension, scored with numpy over batches of primary cells; a cube whose corners all
+   move the same way (a cell and its margins up to the grand total) is never chosen. A cube
+   proves protection for all its corners (a *certificate*; cubes touching a table not nested
+   in theirs are checked against every relation before they count).
 2. **Attack and repair.** The LP attack (`attack.attack`) is run on the withheld cells that
    have no certificate. For each cell it narrows too far, a small LP (HiGHS) finds the
    cheapest way to let that cell move by the protection level: a change ``d`` of the cells of a
