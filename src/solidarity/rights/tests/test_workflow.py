@@ -25,6 +25,7 @@ from solidarity.rights.actions import (
 )
 from solidarity.rights.models import Recommendation
 from solidarity.rights.tests.conftest import UHRI_ANNOTATIONS
+from solidarity.stats.recommendations import read_label_decisions
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +213,9 @@ def test_reviewers_confirm_and_reject_labels_and_decisions_are_exported(
         ("10", "rejected", "official"),
     ]
     assert rows[0]["text"].startswith("Strengthen measures to combat trafficking")
+    # The classifier's training reads the export as it is.
+    decisions = read_label_decisions(io.BytesIO(export.encode()), file_name="decisions.csv")
+    assert [(d.objective, d.confirmed) for d in decisions] == [(7, True), (10, False)]
     assert set(AuditEntry.objects.values_list("action", flat=True)) >= {
         "objective_label.rejected",
         "objective_label.add",
