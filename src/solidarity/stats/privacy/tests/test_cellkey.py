@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned here
 import pytest
 
 from solidarity.stats.privacy.cellkey import (

@@ -4,8 +4,9 @@ anything else with the file, row and column."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned here
 import pytest
 
 from solidarity.stats.privacy.errors import OutputError
@@ -62,7 +63,8 @@ def test_sdmx_libraries_read_the_files(tmp_path: Path) -> None:
     from pysdmx.io import read_sdmx
 
     message = read_sdmx(tmp_path / "T1.csv")
-    dataset = message.data[0]
+    assert message.data is not None
+    dataset: Any = message.data[0]
     assert dataset.short_urn.endswith("SOLIDARITY:DEMO_T1(1.0)")
     frame = dataset.data
     assert len(frame) == 12

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned here
 import pytest
 
 from solidarity.stats.privacy.cellkey import protect_cellkey

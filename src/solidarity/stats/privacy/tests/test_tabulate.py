@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned here
 import pytest
 
 from solidarity.stats.privacy.errors import MicrodataError
@@ -33,7 +33,7 @@ def coded_adult(adult_csv: Path, spec: Spec) -> pd.DataFrame:
     return coded
 
 
-def expected_cells(coded: pd.DataFrame, dims: list[str], spec: Spec) -> dict[tuple, int]:
+def expected_cells(coded: pd.DataFrame, dims: list[str], spec: Spec) -> dict[tuple[str, ...], int]:
     """Every margin by brute force: each record counts in each combination of its codes,
     their ancestors and the total."""
     options = []
@@ -44,7 +44,7 @@ def expected_cells(coded: pd.DataFrame, dims: list[str], spec: Spec) -> dict[tup
             options.append([[v, TOTAL] for v in values])
         else:
             options.append([[v, *hierarchy.ancestors(v), TOTAL] for v in values])
-    counts: dict[tuple, int] = {}
+    counts: dict[tuple[str, ...], int] = {}
     from itertools import product
 
     for record in zip(*options, strict=True):
