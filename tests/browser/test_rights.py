@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from conftest import make_user, verify_two_factor
 from solidarity.accounts.models import Role
@@ -57,7 +57,12 @@ def test_a_focal_point_records_a_status(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
     page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+
+    def record(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            console_errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", record)
     page.goto(f"/rights/recommendations/{recommendations.pk}/")
     results = axe.run(page)
     assert results.violations_count == 0, results.generate_report()
