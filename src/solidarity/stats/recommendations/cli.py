@@ -86,6 +86,8 @@ def classify(path: Path, file_format: str, out: Path, groups: bool, model: Path 
             raise
     except RecommendationsError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"{out}: cannot be written ({error.strerror})") from None
     seconds = time.perf_counter() - started
     click.echo(
         f"{count} recommendations classified in {seconds:.1f} s "

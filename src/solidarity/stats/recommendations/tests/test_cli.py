@@ -106,6 +106,17 @@ def test_a_broken_file_leaves_no_predictions(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [source]
 
 
+def test_an_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
+    source = tmp_path / "upr.csv"
+    source.write_text("Text\nRatify ICRMW\n", encoding="utf-8")
+    out = tmp_path / "missing" / "p.csv"
+    result = CliRunner().invoke(
+        classify, [str(source), "--format", "upr-info-csv", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert f"Error: {out}: cannot be written (No such file or directory)" in result.output
+
+
 def test_the_format_is_required(tmp_path: Path) -> None:
     source = tmp_path / "upr.csv"
     source.write_text("Text\nRatify ICRMW\n", encoding="utf-8")
