@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -199,21 +200,50 @@ def _key_codes(series_key: str) -> dict[str, str]:
     return dict(pair.split("=", 1) for pair in series_key.split("|") if pair)
 
 
+def _stamp(version: DatasetVersion) -> str:
+    return f"{version.published_at.timestamp():f}" if version.published_at else "0"
+
+
+def _series_keys(versions: list[DatasetVersion]) -> dict[int, list[tuple[str, str]]]:
+    """The distinct (series, series key) of each version's public observations. A published
+    version never changes, so they are kept in the cache, under the version and the moment it
+    was published; one query reads those of the versions not found there."""
+    names = {
+        version.pk: f"indicators:series-keys:{version.pk}:{_stamp(version)}" for version in versions
+    }
+    found = cache.get_many(list(names.values()))
+    result = {pk: found[name] for pk, name in names.items() if name in found}
+    missing = [version for version in versions if version.pk not in result]
+    if missing:
+        read: dict[int, list[tuple[str, str]]] = {version.pk: [] for version in missing}
+        rows = (
+            public_observations(versions=missing)
+            .order_by()
+            .values_list("version_id", "series", "series_key")
+            .distinct()
+        )
+        for version_id, series_label, series_key in rows:
+            read[version_id].append((series_label, series_key))
+        cache.set_many({names[pk]: pairs for pk, pairs in read.items()}, timeout=None)
+        result.update(read)
+    return result
+
+
 def published_datasets(*, indicator: Indicator, selected: dict[str, str]) -> list[PublishedDataset]:
     """The public datasets of ``indicator``, each with the series chosen in ``selected`` (form
     field name → code; a field missing or naming an unknown code means the total).
 
     Only the chosen series' observations are read: the filters come from each version's
-    distinct series keys (a few hundred where there are a million observations), the points from
-    one query for the chosen keys. Six queries whatever the number of datasets: versions, series
-    keys, points, dimensions, codes, and the indicator's dimension order."""
+    distinct series keys (a few hundred where there are a million observations; kept in the
+    cache once read, as a published version never changes), the points from one query for the
+    chosen keys. At most six queries whatever the number of datasets: versions, series keys
+    (none once cached), points, dimensions, codes, and the indicator's dimension order."""
     versions = list(public_versions(indicator=indicator))
     public = public_observations(versions=versions)
     keys: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for version_id, series_label, series_key in (
-        public.order_by().values_list("version_id", "series", "series_key").distinct()
-    ):
-        keys[version_id][series_label].add(series_key)
+    for version_id, pairs in _series_keys(versions).items():
+        for series_label, series_key in pairs:
+            keys[version_id][series_label].add(series_key)
     used = {
         dimension
         for by_series in keys.values()

@@ -322,3 +322,8 @@ def test_the_indicator_page_reads_only_the_chosen_series(client: Any, published:
     # One read of observations, for the headline series' keys only.
     assert len(reads) == 1
     assert '"series_key" IN' in reads[0]
+    # A published version never changes: its series keys are read once, then cached.
+    with CaptureQueriesContext(connection) as again:
+        assert client.get("/indicators/10.7.3/", {"d1-SEX": "F"}).status_code == 200
+    assert len(again.captured_queries) == len(queries.captured_queries) - 1
+    assert not [q for q in again.captured_queries if "DISTINCT" in q["sql"]]
