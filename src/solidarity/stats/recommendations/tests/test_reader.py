@@ -10,6 +10,7 @@ import pytest
 
 from solidarity.stats.recommendations import (
     FileFormatError,
+    LabelDecision,
     UprInfoRecommendation,
     read_label_decisions,
     read_upr_info_csv,
@@ -85,6 +86,17 @@ def test_decisions_are_read() -> None:
         ("End child detention", 13, True),
         ("Ratify CAT", 6, False),
     ]
+
+
+def test_the_rights_pages_export_is_read_as_it_is() -> None:
+    # The columns of /rights/labels/decisions.csv; the extra ones are not needed for training.
+    data = (
+        b"recommendation,objective,decision,provenance,score,model_version,decided_at,text\n"
+        b"17,10,confirmed,model,0.97,dc38a90e6877,2026-11-27T10:00:00+00:00,"
+        b'"Combat trafficking, in particular of women"\n'
+    )
+    (decision,) = read_label_decisions(io.BytesIO(data), file_name="decisions.csv")
+    assert decision == LabelDecision("Combat trafficking, in particular of women", 10, True)
 
 
 @pytest.mark.parametrize(
