@@ -4,7 +4,8 @@ A fresh data folder and database (SQLite in the folder, or a temporary PostgreSQ
 ``DATABASE_URL`` points at PostgreSQL or ``--postgres URL`` is given) gets the catalogue and one
 published dataset of ``observations`` observations of GCM_REFUGEES_HOSTED for Kenya (the ingest
 benchmark's seeded SDMX-CSV file, imported through `submission_import`). The platform is then
-served by gunicorn (``--workers``, sync workers, as `solidarity serve` runs it) and ``--clients``
+served by gunicorn (``--workers``, sync workers, as `solidarity serve` runs it, with persistent
+database connections as docs/deploy.md sets them up) and ``--clients``
 threads ask, for ``--seconds`` each, the same URL again and again:
 
 - the floors: a static file (``/static/solidarity/site.css``, served by WhiteNoise before any
@@ -171,8 +172,10 @@ def _measure(
 ) -> None:  # fmt: skip
     path = folder / "refugees.csv"
     ingest.generate(path, rows=observations)
+    # Persistent database connections, as docs/deploy.md has production run.
     env = {**os.environ, "DATABASE_URL": database_url, "SOLIDARITY_HOME": str(folder / "home"),
-           "DJANGO_SETTINGS_MODULE": "benchmarks.serving_settings"}  # fmt: skip
+           "DJANGO_SETTINGS_MODULE": "benchmarks.serving_settings",
+           "DATABASE_CONN_MAX_AGE": "60"}  # fmt: skip
     subprocess.run(  # noqa: S603  # our own interpreter and module, fixed arguments
         [sys.executable, "-m", "benchmarks.serving", "--setup", database_url, str(path)],
         check=True,
