@@ -105,8 +105,9 @@ def _rows(text: IO[str], name: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(text, strict=True)
     number = 0
     try:
+        # Records, not lines: a text over several lines is one row, as in a spreadsheet.
         for cells in reader:
-            number = reader.line_num
+            number += 1
             yield number, cells
     except UnicodeDecodeError:
         raise FileFormatError(

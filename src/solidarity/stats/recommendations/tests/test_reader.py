@@ -64,6 +64,10 @@ def test_a_gzip_stream_is_recognised_by_its_bytes() -> None:
             "upr.csv, row 3, column Session: 'seven' is not a session number",
         ),
         (b"Text\na,b\n", "upr.csv, row 2: has 2 cells but the header has 1 columns"),
+        (
+            b'Text,Session\n"Ratify\nICRMW",7\nAbolish,x\n',
+            "upr.csv, row 3, column Session: 'x' is not a session number",
+        ),
         (b'Text\n"unterminated\n', "upr.csv, row 2: is not valid CSV: unexpected end of data"),
         (b"Text\nCaf\xe9\n", "upr.csv, row 1: is not UTF-8 text (or gzip-compressed UTF-8)"),
     ],
