@@ -126,9 +126,10 @@ def _load(port: int, path: str, *, clients: int, seconds: float) -> dict[str, fl
         while time.perf_counter() < deadline:
             status, _size, elapsed = _get(port, path)
             with lock:
-                (latencies if status == 200 else failures).append(
-                    elapsed if status == 200 else status
-                )
+                if status == 200:
+                    latencies.append(elapsed)
+                else:
+                    failures.append(status)
 
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(clients)]
