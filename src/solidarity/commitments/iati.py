@@ -28,6 +28,7 @@ from solidarity.stats.iati import (
     Activity,
     Coded,
     Organisation,
+    canonical_decimal,
 )
 from solidarity.stats.iati import (
     Transaction as IatiTransaction,
@@ -218,7 +219,7 @@ def _iati_transaction(row: Transaction) -> IatiTransaction:
     return IatiTransaction(
         type=row.type,
         date=row.date,
-        value=Decimal(row.value).normalize(),
+        value=canonical_decimal(Decimal(row.value)),
         value_date=row.value_date,
         currency=row.currency,
         ref=row.ref,

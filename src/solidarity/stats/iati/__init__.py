@@ -20,6 +20,7 @@ from ._model import (
     Coded,
     Organisation,
     Transaction,
+    canonical_decimal,
 )
 from ._read import IatiReading, check_iati, iati_schema, parse_date, parse_decimal, read_iati
 from ._write import activity_element, write_iati
@@ -37,6 +38,7 @@ __all__ = [
     "Problem",
     "Transaction",
     "activity_element",
+    "canonical_decimal",
     "check_iati",
     "iati_schema",
     "parse_date",

@@ -33,6 +33,17 @@ GCM_TAG_VOCABULARY_URI = "https://solidarity.global-compact-migration.org/iati/g
 DAC_MIGRATION_PURPOSE = "15190"
 
 
+def canonical_decimal(value: Decimal) -> Decimal:
+    """One spelling per amount: no trailing zeros and no exponent, so that 100.50 and 100.5
+    compare, print and digest alike.
+
+    >>> canonical_decimal(Decimal("100.5000")), canonical_decimal(Decimal("1000.00"))
+    (Decimal('100.5'), Decimal('1000'))
+    """
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+
+
 @dataclass(frozen=True, slots=True)
 class Organisation:
     """An organisation as an activity names it: its IATI identifier, type code and name."""

@@ -26,7 +26,7 @@ from typing import IO, Any
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
 
 from ._errors import IatiError, IatiSyntaxError, Problem
-from ._model import Activity, Coded, Organisation, Transaction
+from ._model import Activity, Coded, Organisation, Transaction, canonical_decimal
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SCHEMA_FILE = "iati-activities-schema.xsd"
@@ -149,7 +149,7 @@ def _transaction(element: Any) -> Transaction:
         date=parse_date(date_element.get("iso-date")) if date_element is not None else None,
         # Normalised (100.50 and 100.5 are one amount), so that a value stored with a fixed
         # number of decimals and written back reads as the same activity.
-        value=(parse_decimal(value.text) or Decimal(0)).normalize(),
+        value=canonical_decimal(parse_decimal(value.text) or Decimal(0)),
         value_date=parse_date(value.get("value-date")),
         currency=value.get("currency", ""),
         ref=element.get("ref", ""),
