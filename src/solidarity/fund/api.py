@@ -89,6 +89,8 @@ def _out(call: FundCall) -> FundCallOut:
     response=list[FundCallOut],
     tags=["Participation fund"],
     summary="List the participation fund's calls",
+    description="Every call with its review cycle, budget, dates, eligibility rules, balance "
+    "rules and scoring criteria, and its results once published.",
 )
 def fund_call_list(request: HttpRequest) -> list[FundCallOut]:
     return [_out(call) for call in selectors.call_list()]
@@ -99,6 +101,8 @@ def fund_call_list(request: HttpRequest) -> list[FundCallOut]:
     response={200: FundCallOut, 404: Problem},
     tags=["Participation fund"],
     summary="Get one call with its rules and published results",
+    description="One call by its code, e.g. `imrf-2026-participation`; `results` lists every "
+    "eligible application's score, award and reason once the results are published.",
 )
 def fund_call_get(request: HttpRequest, code: str) -> FundCallOut:
     try:

@@ -122,6 +122,8 @@ def testimony_shared(
     response={200: TestimonyOut, 404: Problem},
     tags=["Testimonies"],
     summary="Get one published testimony",
+    description="One testimony by its identifier, if its author agreed to publication and a "
+    "moderator released it; otherwise 404, whether it exists or not.",
 )
 def testimony_get(request: HttpRequest, public_id: str) -> TestimonyOut:
     try:

@@ -104,6 +104,11 @@ def test_it_lists_every_endpoint(schema: dict[str, Any]) -> None:
         ("post", "/api/v1/rights/recommendations/{recommendation_id}/assessments"),
         ("post", "/api/v1/rights/recommendations/{recommendation_id}/labels/{objective_number}"),
         ("get", "/api/v1/rights/ratifications"),
+        ("get", "/api/v1/testimonies"),
+        ("get", "/api/v1/testimonies/{public_id}"),
+        ("get", "/api/v1/testimonies/shared/{use}"),
+        ("get", "/api/v1/fund/calls"),
+        ("get", "/api/v1/fund/calls/{code}"),
     }
     # Nothing routed is hidden from the description.
     routed = [
