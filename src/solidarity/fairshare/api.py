@@ -47,7 +47,13 @@ def _key_out(name: str) -> dict[str, Any]:
     return key.as_dict() | {"formula": describe(key), "indicators": list(key.indicators)}
 
 
-@router.get("/fairshare/keys", response=list[KeyOut], summary="Preset fair-share keys")
+@router.get(
+    "/fairshare/keys",
+    response=list[KeyOut],
+    summary="Preset fair-share keys",
+    description="The preset keys (EU 2024, EU 2015) with their legal source, their formula in "
+    "symbols, the indicators they need and their terms.",
+)
 def fairshare_key_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_key_out(name) for name in PRESETS]
 
@@ -57,7 +63,13 @@ class GroupOut(Schema):
     name: str
 
 
-@router.get("/fairshare/groups", response=list[GroupOut], summary="Groups of States")
+@router.get(
+    "/fairshare/groups",
+    response=list[GroupOut],
+    summary="Groups of States",
+    description="Every group a key can be computed over: EU27, all UN Member States, the UN "
+    "Member States of each M49 region and sub-region, and the groups users have defined.",
+)
 def fairshare_group_list(request: HttpRequest) -> list[dict[str, str]]:
     return [{"spec": spec, "name": name} for spec, name in selectors.group_choices()]
 
@@ -107,6 +119,9 @@ class SharesOut(Schema):
     "/fairshare/shares",
     response={200: SharesOut, 400: Problem},
     summary="Each State's key share, fair share, actual effort, gap and ratio",
+    description="The calculator's table for a preset key, a group, a year, a burden and an "
+    "actual measure, with each State's range across the sensitivity family, the source of every "
+    "indicator's figures and the figures each State lacks (never counted as zero).",
 )
 def fairshare_shares(request: HttpRequest, query: Query[SharesQuery]) -> dict[str, Any]:
     try:
@@ -176,6 +191,9 @@ class ConsultationOut(Schema):
     "/fairshare/consultations",
     response=list[ConsultationOut],
     summary="Consultations on fair-share keys (one State, one vote)",
+    description="Open and closed consultations with their options and who has voted; each "
+    "State's vote, the count and the option adopted once closed. Drafts only for reviewers and "
+    "administrators.",
 )
 def fairshare_consultation_list(request: HttpRequest) -> list[dict[str, Any]]:
     consultations = selectors.consultation_list(user=request.user).prefetch_related("options")
