@@ -302,3 +302,19 @@ def test_values_that_cannot_be_codes_must_be_mapped(adult_csv: Path) -> None:
         MicrodataError, match=r"\('Outlying-US\(Guam-USVI-etc\)'\): cannot be a code"
     ):
         tabulate(spec, adult_csv)
+
+
+def test_progress_is_reported_table_by_table_up_to_the_whole_release(
+    adult_csv: Path, adult_spec: Spec, tmp_path: Path
+) -> None:
+    calls: list[tuple[int, int, str]] = []
+    protect(
+        adult_spec,
+        "cellkey",
+        {"threshold": 10, "max_deviation": 2},
+        tmp_path / "out",
+        microdata_path=adult_csv,
+        state_dir=tmp_path / "state",
+        progress=lambda done, total, label: calls.append((done, total, label)),
+    )
+    assert calls == [(1, 5, "T1"), (2, 5, "T2"), (3, 5, "T3"), (4, 5, "cellkey"), (5, 5, "written")]
