@@ -555,6 +555,8 @@ def moves_keep_relations(
 ) -> bool:
     """Whether moving ``cells`` by ``direction`` keeps every relation (checked only on the
     relations that touch them)."""
+    used = (cells >= 0) & (direction != 0)
+    cells, direction = cells[used], direction[used]
     starts = lattice_matrix_csc.indptr[cells]
     ends = lattice_matrix_csc.indptr[cells + 1]
     lengths = ends - starts
@@ -615,6 +617,7 @@ def attack(
     protection_level: float,
     exact: bool = False,
     check: np.ndarray | None = None,
+    rounding: float = 0.0,
     seed: int = 0,
 ) -> AttackResult:
     """Attack every withheld cell with linear programming (see the module's documentation).
@@ -635,6 +638,10 @@ def attack(
         Per cell, True for the withheld cells to prove protected (by default all of them);
         the others are still unknowns of the attack, but already known to be protected
         (suppression passes the cells it holds a certificate for).
+    rounding : float
+        How far each published value may be from the true one (0.5 when weighted totals are
+        published rounded to whole numbers): a relation then holds up to that much per
+        published cell in it, and the intruder knows no more.
     seed : int
         Seed of the random objectives (they change the work done, never the verdict).
 
@@ -686,8 +693,12 @@ def attack(
         shape=(int(touched.sum()), len(variables)),
     )
     rhs = -published_sum[touched]
+    published_entries = np.bincount(
+        relation_of_entry[~entry_withheld], minlength=lattice.relation_count
+    )
+    slack = float(rounding) * published_entries[touched].astype(np.float64)
     # A relation with one withheld cell gives it away (its coefficient is +1 or -1).
-    singles = np.flatnonzero(np.diff(matrix.indptr) == 1)
+    singles = np.flatnonzero((np.diff(matrix.indptr) == 1) & (slack == 0))
     for row in singles.tolist():
         column = int(matrix.indices[matrix.indptr[row]])
         value = rhs[row] / matrix.data[matrix.indptr[row]]
@@ -720,6 +731,7 @@ def attack(
         low, high, exact_flags, solves = _component_intervals(
             sub,
             rhs[rows],
+            slack=slack[rows],
             protection_level=float(protection_level),
             exact=exact,
             randomness=randomness,
@@ -780,6 +792,7 @@ def _component_intervals(
     matrix: sparse.csc_matrix,
     rhs: np.ndarray,
     *,
+    slack: np.ndarray,
     protection_level: float,
     exact: bool,
     randomness: np.random.Generator,
@@ -793,7 +806,7 @@ def _component_intervals(
     columns = matrix.shape[1]
     # A finite cap on every cell keeps each LP bounded (an unbounded LP gives no table back);
     # an optimum that leans on a cap is solved again without caps (see `maximum`).
-    cap = 2.0 * float(np.abs(rhs).sum()) + 4.0 * protection_level + 1.0
+    cap = 2.0 * float(np.abs(rhs).sum() + slack.sum()) + 4.0 * protection_level + 1.0
     solver = new_solver()
     # Without presolve, each solve starts from the previous optimal basis (warm start).
     solver.setOptionValue("presolve", "off")
@@ -803,8 +816,8 @@ def _component_intervals(
     lp.col_cost_ = np.zeros(columns)
     lp.col_lower_ = np.zeros(columns)
     lp.col_upper_ = np.full(columns, cap)
-    lp.row_lower_ = rhs.astype(np.float64)
-    lp.row_upper_ = rhs.astype(np.float64)
+    lp.row_lower_ = (rhs - slack).astype(np.float64)
+    lp.row_upper_ = (rhs + slack).astype(np.float64)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
@@ -837,7 +850,16 @@ def _component_intervals(
 
     if not exact and columns >= LOCAL_FROM:
         solves += _local_proofs(
-            matrix, rhs, keys, needed & ~exact_flags, low, high, protection_level, cap, prover
+            matrix,
+            rhs,
+            slack,
+            keys,
+            needed & ~exact_flags,
+            low,
+            high,
+            protection_level,
+            cap,
+            prover,
         )
     # Tables the intruder cannot rule out, found by pushing all unproven cells up together and
     # then down together (with random weights): each widens every cell's observed range.
@@ -877,6 +899,7 @@ def _component_intervals(
 def _local_proofs(
     matrix: sparse.csc_matrix,
     rhs: np.ndarray,
+    slack: np.ndarray,
     keys: np.ndarray,
     needed: np.ndarray,
     low: np.ndarray,
@@ -918,8 +941,8 @@ def _local_proofs(
     lp.col_cost_ = np.concatenate([np.zeros(columns), np.ones(columns)])
     lp.col_lower_ = np.zeros(2 * columns)
     lp.col_upper_ = np.concatenate([np.full(columns, cap), np.full(columns, protection_level)])
-    lp.row_lower_ = np.concatenate([rhs, np.full(columns, -highspy.kHighsInf)])
-    lp.row_upper_ = np.concatenate([rhs, np.zeros(columns)])
+    lp.row_lower_ = np.concatenate([rhs - slack, np.full(columns, -highspy.kHighsInf)])
+    lp.row_upper_ = np.concatenate([rhs + slack, np.zeros(columns)])
     lp.sense_ = highspy.ObjSense.kMaximize
     _pass_matrix(lp, full)
     solver.passModel(lp)

@@ -251,9 +251,12 @@ class _State:
         return np.where(self.suppressed[cells], 0.0, self.weights[cells])
 
     def certify(self, cells: np.ndarray, direction: np.ndarray) -> None:
-        """Withhold ``cells`` and certify those that ``direction`` moves far enough."""
-        self.suppressed[cells] = True
+        """Withhold ``cells`` and certify those that ``direction`` moves far enough (cells
+        numbered -1, unused corners of a cube, are ignored)."""
         amount = np.asarray(direction, dtype=np.float64)
+        used = (cells >= 0) & (np.abs(amount) > TOLERANCE)
+        cells, amount = cells[used], amount[used]
+        self.suppressed[cells] = True
         moving = np.abs(amount) > TOLERANCE
         cells, amount = cells[moving], amount[moving]
         values = self.values[cells]

@@ -208,3 +208,28 @@ def test_an_empty_report_is_not_a_pass(tmp_path: Path) -> None:
     result = audit_dir(tmp_path)
     assert not result.passed
     assert result.checks[0].detail == "the report names no known method ('mystery')"
+
+
+def test_rounded_weighted_totals_are_audited_with_their_rounding(
+    adult_csv: Path, tmp_path: Path
+) -> None:
+    import yaml
+
+    from solidarity.stats.privacy.spec import load_spec
+
+    raw = pd.read_csv(adult_csv)
+    raw["weight"] = (raw["fnlwgt"] / 100_000).round(4)  # fractional survey weights
+    raw.to_csv(tmp_path / "people.csv", index=False)
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    document = yaml.safe_load((examples / "adult-1994.yaml").read_text())
+    document["weight"] = "weight"
+    document["microdata"] = {"path": "people.csv"}
+    document["tables"] = [document["tables"][0], document["tables"][2]]
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(document))
+    protect(load_spec(tmp_path / "spec.yaml"), "suppress", {"threshold": 10}, tmp_path / "out")
+    result = audit_dir(tmp_path / "out")
+    relations = result.checks[0]
+    assert relations.name == "relations"
+    assert relations.passed
+    assert "adds up to rounding" in relations.detail
+    assert next(c for c in result.checks if c.name == "attack").passed
