@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "solidarity.states",
     "solidarity.indicators",
     "solidarity.commitments",
+    "solidarity.rights",
     "solidarity.testimonies",
     "solidarity.fund",
     "solidarity.fairshare",
