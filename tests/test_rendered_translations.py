@@ -5,7 +5,8 @@ visitors actually see: each page is rendered in French and in Spanish, and none 
 strings of the catalogue (two words or more, with a different translation) may appear in its text
 or in the labels a screen reader reads out. Names of countries, regions and objectives come from
 the reference data in the database, not from the catalogue, and an audit entry shows the fields it
-recorded as they were recorded: neither counts.
+recorded as they were recorded: neither counts; nor does an element marked as English
+(``lang="en"``), such as an indicator's name that has no translation yet.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class VisibleText(HTMLParser):
         self.lang: str | None = None
         self._hidden_depth = 0
         self._audit_entry_depth = 0
+        # The element marked in another language than the page's, and how deep the same tag nests
+        # inside it.
+        self._foreign_tag: str | None = None
+        self._foreign_nesting = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -55,6 +60,11 @@ class VisibleText(HTMLParser):
         if tag == "li" and "audit-entry" in (values.get("class") or "").split():
             self._audit_entry_depth += 1
         if tag in ("script", "style") or (tag == "tbody" and self._audit_entry_depth):
+            self._hidden_depth += 1
+        if tag == self._foreign_tag:
+            self._foreign_nesting += 1
+        elif self._foreign_tag is None and tag != "html" and self._is_foreign(values.get("lang")):
+            self._foreign_tag, self._foreign_nesting = tag, 0
             self._hidden_depth += 1
         if tag not in INLINE:
             self.parts.append(" ")
@@ -68,8 +78,17 @@ class VisibleText(HTMLParser):
             self._hidden_depth = max(self._hidden_depth - 1, 0)
         if tag == "li" and self._audit_entry_depth:
             self._audit_entry_depth -= 1
+        if tag == self._foreign_tag:
+            if self._foreign_nesting:
+                self._foreign_nesting -= 1
+            else:
+                self._foreign_tag = None
+                self._hidden_depth = max(self._hidden_depth - 1, 0)
         if tag not in INLINE:
             self.parts.append(" ")
+
+    def _is_foreign(self, lang: str | None) -> bool:
+        return bool(lang and self.lang and lang[:2] != self.lang[:2])
 
     def handle_data(self, data: str) -> None:
         if not self._hidden_depth:
@@ -156,6 +175,11 @@ def test_the_english_strings_are_found() -> None:
     )
     assert untranslated(licence, "fr") != []
     assert untranslated("<script>'Skip to main content'</script>", "fr") == []
+    marked = (
+        '<html lang="fr"><table><tr><td lang="en">Skip to main content</td></tr></table></html>'
+    )
+    assert untranslated(marked, "fr") == []
+    assert untranslated(marked.replace(' lang="en"', ""), "fr") != []
     recorded = '<li class="audit-entry"><table><tbody><tr><th>guiding principles</th></tr>'
     assert untranslated(recorded + "</tbody></table></li>", "fr") == []
 

@@ -6,6 +6,8 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from solidarity.accounts.permissions import AnyUser, can_read_audit
 from solidarity.reference.models import Translated
@@ -19,6 +21,16 @@ def localized(row: Translated | None, field: str) -> str:
     if row is None:
         return ""
     return row.localized(field)
+
+
+@register.filter
+def lang_attr(row: Translated | None, field: str) -> SafeString:
+    """``<td{{ indicator|lang_attr:"name" }}>``: ``lang="en"`` where the field has no translation
+    in the active language and shows in English, so screen readers read it as English."""
+    language = (get_language() or "en")[:2]
+    if row is None or language == "en" or getattr(row, f"{field}_{language}", ""):
+        return mark_safe("")  # noqa: S308  # a constant
+    return mark_safe(' lang="en"')  # noqa: S308  # a constant
 
 
 @register.filter
