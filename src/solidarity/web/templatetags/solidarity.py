@@ -29,8 +29,8 @@ def lang_attr(row: Translated | None, field: str) -> SafeString:
     in the active language and shows in English, so screen readers read it as English."""
     language = (get_language() or "en")[:2]
     if row is None or language == "en" or getattr(row, f"{field}_{language}", ""):
-        return mark_safe("")  # noqa: S308  # a constant
-    return mark_safe(' lang="en"')  # noqa: S308  # a constant
+        return mark_safe("")
+    return mark_safe(' lang="en"')
 
 
 @register.filter
