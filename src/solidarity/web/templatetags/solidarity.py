@@ -28,7 +28,8 @@ def lang_attr(row: Translated | None, field: str) -> SafeString:
     """``<td{{ indicator|lang_attr:"name" }}>``: ``lang="en"`` where the field has no translation
     in the active language and shows in English, so screen readers read it as English."""
     language = (get_language() or "en")[:2]
-    if row is None or language == "en" or getattr(row, f"{field}_{language}", ""):
+    translated: object = getattr(row, f"{field}_{language}", None)
+    if row is None or language == "en" or translated:
         return mark_safe("")
     return mark_safe(' lang="en"')
 
