@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from solidarity.audit.models import AuditEntry
 from solidarity.indicators.actions import submission_import
@@ -323,7 +324,10 @@ def test_an_exception_mid_import_rolls_everything_back(
     def failing(**kwargs: Any) -> Any:
         for number, batch in enumerate(real(**kwargs)):
             if number == 4:  # 200 observations written
-                assert Observation.objects.count() == 200
+                # On PostgreSQL they stream through COPY on this very connection, which runs no
+                # other query until the COPY ends: counting them here would wait forever.
+                if connection.vendor != "postgresql":
+                    assert Observation.objects.count() == 200
                 raise RuntimeError("the disk is full")
             yield batch
 
