@@ -111,9 +111,10 @@ def registry(request: HttpRequest) -> HttpResponse:
 
 
 def state_pledges(request: HttpRequest, iso3: str) -> HttpResponse:
-    country = Country.objects.filter(iso3=iso3.upper()).first()
-    if country is None:
-        raise Http404(_("There is no country or area with this code."))
+    try:
+        country = reference.country_get(iso3=iso3)
+    except Country.DoesNotExist:
+        raise Http404(_("There is no country or area with this code.")) from None
     return _registry(
         request,
         preset={"state": country.iso3},
@@ -123,9 +124,10 @@ def state_pledges(request: HttpRequest, iso3: str) -> HttpResponse:
 
 
 def objective_pledges(request: HttpRequest, number: int) -> HttpResponse:
-    objective = Objective.objects.filter(number=number).first()
-    if objective is None:
-        raise Http404(_("The Global Compact has no objective with this number."))
+    try:
+        objective = reference.objective_get(number=number)
+    except Objective.DoesNotExist:
+        raise Http404(_("The Global Compact has no objective with this number.")) from None
     return _registry(
         request,
         preset={"objective": number},
