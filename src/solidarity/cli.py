@@ -492,3 +492,15 @@ main.add_command(commitments)
 from solidarity.rights.cli import rights  # noqa: E402  # each group in its own module
 
 main.add_command(rights)
+
+from solidarity.reviews.cli import reviews  # noqa: E402  # each group in its own module
+
+main.add_command(reviews)
+
+from solidarity.dossiers.cli import dossier  # noqa: E402  # each group in its own module
+
+main.add_command(dossier)
+
+from solidarity.protection.cli import protection  # noqa: E402  # each group in its own module
+
+main.add_command(protection)

@@ -23,11 +23,14 @@ from ninja.operation import Operation
 from solidarity import __version__
 from solidarity.accounts.api import router as accounts_router
 from solidarity.commitments.api import router as commitments_router
+from solidarity.dossiers.api import router as dossiers_router
 from solidarity.fairshare.api import router as fairshare_router
 from solidarity.fund.api import router as fund_router
 from solidarity.indicators.api import router as indicators_router
+from solidarity.protection.api import router as protection_router
 from solidarity.reference.api import router as reference_router
 from solidarity.reference.selectors import UnknownFilter
+from solidarity.reviews.api import router as reviews_router
 from solidarity.rights.api import router as rights_router
 from solidarity.testimonies.api import router as testimonies_router
 
@@ -67,3 +70,6 @@ api.add_router("", fairshare_router)
 api.add_router("", testimonies_router)
 api.add_router("", fund_router)
 api.add_router("", rights_router)
+api.add_router("", reviews_router)
+api.add_router("", dossiers_router)
+api.add_router("", protection_router)

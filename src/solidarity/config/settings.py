@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "solidarity.audit",
     "solidarity.reference",
     "solidarity.accounts",
@@ -63,6 +65,9 @@ INSTALLED_APPS = [
     "solidarity.testimonies",
     "solidarity.fund",
     "solidarity.fairshare",
+    "solidarity.reviews",
+    "solidarity.dossiers",
+    "solidarity.protection",
     "solidarity.api",
     "solidarity.web",
 ]

@@ -1,0 +1,2 @@
+"""Review cycles: IMRF and regional reviews, State voluntary reviews, stakeholder inputs and
+follow-up."""
