@@ -405,3 +405,20 @@ PUBLISHABLE_CONF_STATUSES = ("", "F")
 
 def is_confidential(conf_status: str) -> bool:
     return conf_status not in PUBLISHABLE_CONF_STATUSES
+
+
+class CatalogueRevision(models.Model):
+    """A counter raised by every change to what shapes the SDMX answers (indicators, dimensions,
+    codes, their links, the organisations providing data), so that an answer kept in the SDMX
+    answer cache, or in a client's cache by its ETag, is never sent after such a change. One row;
+    see :func:`solidarity.indicators.sdmx_cache.catalogue_changed`."""
+
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("catalogue revision")
+        verbose_name_plural = _("catalogue revisions")
+
+    def __str__(self) -> str:
+        return str(self.number)
