@@ -153,6 +153,21 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 OTP_TOTP_ISSUER = "Solidarity"
 
+# Disclosure-control runs (docs/protection.md): their private working folder (uploaded
+# microdata, protected tables, each dataset's record keys and budget ledger), the one folder
+# whose files may be named as server-side microdata, and the background task backend.
+PROTECTION_ROOT = HOME / "protection"
+MICRODATA_DIR = (
+    Path(os.environ["SOLIDARITY_MICRODATA_DIR"])
+    if os.environ.get("SOLIDARITY_MICRODATA_DIR")
+    else None
+)
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SOLIDARITY_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
+
 # Testimonies (docs/testimonies.md): encryption keys, how long a testimony is kept, and the
 # per-address budget of the public form. The time trap is not a deployer's setting.
 TESTIMONY_KEYS = testimony_keys(home=HOME, production=PRODUCTION)
