@@ -16,7 +16,8 @@ from ninja.security import django_auth
 
 from solidarity.accounts.models import User
 from solidarity.api.schemas import Problem
-from solidarity.reference.models import Country, PopulationGroup, Treaty
+from solidarity.reference import selectors as reference
+from solidarity.reference.models import Country
 from solidarity.rights import selectors
 from solidarity.rights.actions import assessment_add, implementation_status_record, label_decide
 from solidarity.rights.models import (
@@ -32,6 +33,15 @@ from solidarity.rights.models import (
 from solidarity.rights.selectors import RecommendationFilters
 
 router = Router(tags=["Human rights"])
+
+
+def _country_exists(iso3: str) -> bool:
+    try:
+        reference.country_get(iso3=iso3)
+    except Country.DoesNotExist:
+        return False
+    return True
+
 
 MAX_LIMIT = 500
 
@@ -194,11 +204,11 @@ def rights_recommendation_list(
 ) -> list[Recommendation]:
     _check(filters.position, list(Position.values), "position")
     _check(filters.status, [*Status.values, "none"], "status")
-    if filters.country and not Country.objects.filter(iso3=filters.country.upper()).exists():
+    if filters.country and not _country_exists(filters.country):
         raise HttpError(400, f"Unknown country: {filters.country!r}.")
-    if filters.mechanism and not Mechanism.objects.filter(code=filters.mechanism).exists():
+    if filters.mechanism and not selectors.mechanism_list().filter(code=filters.mechanism).exists():
         raise HttpError(400, f"Unknown mechanism: {filters.mechanism!r}.")
-    if filters.group and not PopulationGroup.objects.filter(code=filters.group).exists():
+    if filters.group and not reference.population_group_list().filter(code=filters.group).exists():
         raise HttpError(400, f"Unknown group: {filters.group!r}.")
     if filters.objective is not None and not 0 <= filters.objective <= 23:
         raise HttpError(400, f"Unknown objective: {filters.objective}.")
@@ -312,9 +322,9 @@ def rights_label_decision(
     request: HttpRequest, recommendation_id: int, objective_number: int, payload: DecisionIn
 ) -> ObjectiveLabel:
     assert isinstance(request.user, User)
-    label = ObjectiveLabel.objects.filter(
-        recommendation_id=recommendation_id, objective_id=objective_number
-    ).first()
+    label = selectors.label_get(
+        recommendation_id=recommendation_id, objective_number=objective_number
+    )
     if label is None:
         raise HttpError(404, "No such label.")
     try:
@@ -334,13 +344,8 @@ def rights_label_decision(
 def rights_ratification_list(
     request: HttpRequest, country: str | None = None, treaty: str | None = None
 ) -> list[Ratification]:
-    rows = Ratification.objects.order_by("country_id", "treaty__order")
-    if country:
-        if not Country.objects.filter(iso3=country.upper()).exists():
-            raise HttpError(400, f"Unknown country: {country!r}.")
-        rows = rows.filter(country_id=country.upper())
-    if treaty:
-        if not Treaty.objects.filter(code=treaty).exists():
-            raise HttpError(400, f"Unknown treaty: {treaty!r}.")
-        rows = rows.filter(treaty_id=treaty)
-    return list(rows)
+    if country and not _country_exists(country):
+        raise HttpError(400, f"Unknown country: {country!r}.")
+    if treaty and not reference.treaty_list().filter(code=treaty).exists():
+        raise HttpError(400, f"Unknown treaty: {treaty!r}.")
+    return list(selectors.ratification_list(country=country, treaty=treaty))

@@ -282,5 +282,28 @@ def country_ratifications(*, country: Country) -> list[tuple[Treaty, Ratificatio
     return [(treaty, rows.get(treaty.code)) for treaty in treaty_list()]
 
 
+def ratification_list(
+    *, country: str | None = None, treaty: str | None = None
+) -> QuerySet[Ratification]:
+    """Every recorded ratification, by State then treaty order; ``country`` is an ISO3 code."""
+    rows = Ratification.objects.order_by("country_id", "treaty__order")
+    if country:
+        rows = rows.filter(country_id=country.upper())
+    if treaty:
+        rows = rows.filter(treaty_id=treaty)
+    return rows
+
+
+def ratification_get(*, country: Country, treaty: Treaty) -> Ratification | None:
+    return Ratification.objects.filter(country=country, treaty=treaty).first()
+
+
+def label_get(*, recommendation_id: int, objective_number: int) -> ObjectiveLabel | None:
+    """The GCM-objective label of one recommendation, if it has one for that objective."""
+    return ObjectiveLabel.objects.filter(
+        recommendation_id=recommendation_id, objective_id=objective_number
+    ).first()
+
+
 def country_recommendation_count(*, country: Country) -> int:
     return Recommendation.objects.filter(country=country).count()

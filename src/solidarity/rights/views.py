@@ -25,7 +25,7 @@ from openpyxl import Workbook
 
 from solidarity.accounts.models import User
 from solidarity.reference import selectors as reference
-from solidarity.reference.models import Country, Objective, Treaty
+from solidarity.reference.models import Country, Objective
 from solidarity.rights import selectors
 from solidarity.rights.actions import (
     assessment_add,
@@ -40,7 +40,7 @@ from solidarity.rights.forms import (
     RatificationForm,
     RecommendationFilterForm,
 )
-from solidarity.rights.models import ObjectiveLabel, Ratification, Recommendation
+from solidarity.rights.models import Recommendation
 from solidarity.rights.permissions import (
     can_assess,
     can_assess_as_organisation,
@@ -290,7 +290,7 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
 def label_decision(request: HttpRequest, pk: int, objective: int) -> HttpResponse:
     if not can_decide_labels(request.user):
         raise PermissionDenied
-    label = ObjectiveLabel.objects.filter(recommendation_id=pk, objective_id=objective).first()
+    label = selectors.label_get(recommendation_id=pk, objective_number=objective)
     if label is None:
         raise Http404(_("This recommendation has no label for this objective."))
     decision = request.POST.get("decision", "")
@@ -382,10 +382,10 @@ def ratification_edit(request: HttpRequest, iso3: str, code: str) -> HttpRespons
     if not can_enter_ratifications(request.user):
         raise PermissionDenied
     country = _country_or_404(iso3)
-    treaty = Treaty.objects.filter(code=code).first()
+    treaty = reference.treaty_list().filter(code=code).first()
     if treaty is None:
         raise Http404(_("The catalogue has no treaty with this code."))
-    current = Ratification.objects.filter(country=country, treaty=treaty).first()
+    current = selectors.ratification_get(country=country, treaty=treaty)
     initial = (
         {"status": current.status, "year": current.year, "source": current.source}
         if current
