@@ -543,6 +543,7 @@ def load_indicator_catalogue(*, actor: Any, data_dir: Path | None = None) -> dic
                 object_type="indicators.catalogue",
                 after=counts,
             )
-            # The catalogue shapes the SDMX structures: answers written before are stale.
-            transaction.on_commit(sdmx_cache.answers_clear)
+            # The catalogue shapes the SDMX structures: answers written before are stale (bulk
+            # writes send no signal).
+            sdmx_cache.catalogue_changed()
     return counts

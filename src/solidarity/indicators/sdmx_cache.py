@@ -4,10 +4,13 @@ database read and an SDMX message written again.
 Published versions never change, so an answer is fully determined by the query (the flow, the
 format, the path with its parameters) and by which versions are published (each with the moment
 it became public). The cache key is a digest of exactly these: publishing a version, or the end
-of an embargo, changes the set of versions and so the key — a stale answer cannot be found. Old
-answers are removed when a version of their indicator is published, when the catalogue is
-reloaded (it shapes the structures), and, oldest first, when the cache passes
-:data:`MAX_BYTES`.
+of an embargo, changes the set of versions and so the key — a stale answer cannot be found. The
+catalogue (indicators, dimensions, codes, the organisations providing data) shapes the answers
+too: every change to it raises the :class:`~solidarity.indicators.models.CatalogueRevision`
+(:func:`catalogue_changed`, called by the loaders and, through signals, by any save or delete of
+a catalogue row), which is part of the key and of the ETag. Old answers are removed when a
+version of their indicator is published, when the catalogue changes, and, oldest first, when
+the cache passes :data:`MAX_BYTES`.
 
 Each answer is two files under ``<SOLIDARITY_HOME>/cache/sdmx/<indicator>/``: ``<key>.json``
 (status, media type, ETag, Last-Modified) and ``<key>.body``. Both are written under a temporary
@@ -25,9 +28,15 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from solidarity.indicators.models import CatalogueRevision
 
 # Beyond this, the least recently written answers go. A 100,000-observation answer is about
 # 10 MiB in SDMX-CSV and 40 MiB in SDMX-ML.
@@ -41,6 +50,25 @@ def cache_root() -> Path:
 def _folder(indicator: str) -> Path:
     # Indicator codes hold dots ("10.7.3"), never a path separator; keep them readable.
     return cache_root() / "".join(c if c.isalnum() or c in "._-" else "_" for c in indicator)
+
+
+def catalogue_changed() -> None:
+    """Raise the catalogue revision: every SDMX answer written before is stale.
+
+    Call it from any write that changes what the SDMX answers say and that Django's signals do
+    not see (``bulk_create``, ``bulk_update``, ``QuerySet.update``); saves and deletes of
+    catalogue rows call it themselves (:mod:`solidarity.indicators.signals`). Inside a
+    transaction the raise commits or rolls back with the change."""
+    now = timezone.now()
+    if not CatalogueRevision.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
+        CatalogueRevision.objects.update_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+    transaction.on_commit(answers_clear)
+
+
+def catalogue_revision() -> tuple[int, datetime | None]:
+    """The catalogue revision (0 before any change) and when it was raised: one query."""
+    row = CatalogueRevision.objects.filter(pk=1).values_list("number", "changed_at").first()
+    return row if row is not None else (0, None)
 
 
 def answer_key(*parts: str) -> str:

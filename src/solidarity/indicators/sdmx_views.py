@@ -285,13 +285,21 @@ def _no_flow(reference: str) -> HttpResponse:
     return sdmx_error(404, 100, f"No dataflow {reference!r}: see /sdmx/structure/dataflow.")
 
 
-def _validators(versions: list[DatasetVersion], *extra: str) -> tuple[str, datetime | None]:
-    """An ETag and Last-Modified from the published versions served: published versions never
-    change, so the answer changes only when another version is published (or its embargo ends)."""
+Revision = tuple[int, datetime | None]
+
+
+def _validators(
+    versions: list[DatasetVersion], revision: Revision, *extra: str
+) -> tuple[str, datetime | None]:
+    """An ETag and Last-Modified from the published versions served and the catalogue revision:
+    published versions never change, so the answer changes only when another version is
+    published (or its embargo ends) or the catalogue changes."""
     seen = ";".join(f"{v.pk}@{hub.published_when(v).isoformat()}" for v in versions)
-    digest = hashlib.sha256("|".join((*extra, seen)).encode()).hexdigest()[:32]
-    last = max((hub.published_when(v) for v in versions), default=None)
-    return quote_etag(digest), last
+    digest = hashlib.sha256("|".join((*extra, f"r{revision[0]}", seen)).encode()).hexdigest()[:32]
+    moments = [hub.published_when(v) for v in versions]
+    if moments and revision[1] is not None:
+        moments.append(revision[1])
+    return quote_etag(digest), max(moments, default=None)
 
 
 def _headers(response: HttpResponseBase, etag: str, last: datetime | None) -> None:
@@ -361,8 +369,14 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
         )
     # The answer is determined by the query and the indicator's published versions: look for
     # it before building the flow, which reads the whole catalogue.
+    revision = sdmx_cache.catalogue_revision()
     cache_key = sdmx_cache.answer_key(
-        indicator, flow, chosen, request.get_full_path(), *hub.published_stamps(indicator=indicator)
+        indicator,
+        flow,
+        chosen,
+        request.get_full_path(),
+        f"r{revision[0]}",
+        *hub.published_stamps(indicator=indicator),
     )
     cached = sdmx_cache.answer_get(indicator=indicator, key=cache_key)
     if cached is not None:
@@ -382,7 +396,7 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
         if (not ref_areas or version.dataset.ref_area.code in ref_areas)
         and (updated_after is None or hub.published_when(version) > updated_after)
     ]
-    etag, last = _validators(versions, found.id, chosen, request.get_full_path())
+    etag, last = _validators(versions, revision, found.id, chosen, request.get_full_path())
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=None if last is None else int(last.timestamp())
     )
@@ -447,6 +461,17 @@ def structure(
         return sdmx_error(
             501, 501, f"Structure type {type!r}: this service has {', '.join(_STRUCTURE_TYPES)}."
         )
+    # Structures change only with the catalogue: its revision makes their ETag.
+    revision = sdmx_cache.catalogue_revision()
+    extra = (type, agency, id, version, chosen, f"r{revision[0]}")
+    etag = quote_etag(hashlib.sha256("|".join(extra).encode()).hexdigest()[:32])
+    last = revision[1]
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=None if last is None else int(last.timestamp())
+    )
+    if not_modified is not None:
+        _headers(not_modified, etag, last)
+        return not_modified
     artefacts = []
     if version in ("latest", "all", "*", "~", "+", hub.VERSION):
         artefacts = hub.structure_artefacts(
@@ -456,7 +481,7 @@ def structure(
         return sdmx_error(404, 100, f"No {type} {agency}/{id}/{version}.")
     body = hub.structure_message(artefacts, version=chosen)
     response = HttpResponse(body, content_type=_STRUCTURE_MEDIA_TYPES[chosen])
-    response["Vary"] = "Accept"
+    _headers(response, etag, last)
     return response
 
 
@@ -479,7 +504,9 @@ def availability(request: HttpRequest, flow: str, key: str = "") -> HttpResponse
         return sdmx_error(400, 140, str(error))
     ref_areas = sorted(query.codes.get("REF_AREA", ()))
     versions = hub.published_versions(flow=found, ref_areas=ref_areas, updated_after=updated_after)
-    etag, last = _validators(versions, "availability", chosen, request.get_full_path())
+    etag, last = _validators(
+        versions, sdmx_cache.catalogue_revision(), "availability", chosen, request.get_full_path()
+    )
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=None if last is None else int(last.timestamp())
     )

@@ -1,0 +1,46 @@
+"""Keep the SDMX answers fresh when the catalogue is edited one row at a time (the shell, a
+future admin page, an action): a save or delete of any row that shapes the SDMX structures and
+data answers raises the catalogue revision. Bulk writes, which send no signal, call
+:func:`~solidarity.indicators.sdmx_cache.catalogue_changed` themselves (the loaders do)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from solidarity.indicators.models import Code, Dimension, Indicator, IndicatorDimension
+from solidarity.indicators.sdmx_cache import catalogue_changed
+from solidarity.reference.models import SdgSeries
+
+# What the SDMX structures are built from: the indicators, their dimensions and the dimensions'
+# codes (places included: the catalogue loader copies countries and regions into codes), and the
+# SDG series of the SDG-shaped flows.
+CATALOGUE_MODELS: tuple[type[Any], ...] = (
+    Indicator,
+    Dimension,
+    Code,
+    IndicatorDimension,
+    SdgSeries,
+)
+
+
+def _changed(sender: type[Any], **kwargs: Any) -> None:
+    if kwargs.get("raw"):  # loading fixtures
+        return
+    catalogue_changed()
+
+
+def _links_changed(sender: type[Any], *, action: str, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        catalogue_changed()
+
+
+def connect() -> None:
+    for model in CATALOGUE_MODELS:
+        uid = f"indicators.catalogue.{model._meta.label}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")
+    m2m_changed.connect(
+        _links_changed, sender=Indicator.sdg_series.through, dispatch_uid="indicators.sdg_series"
+    )
