@@ -656,6 +656,10 @@ class IatiImportResult:
     problems: list[Problem] = field(default_factory=list)
     problems_left_out: int = 0
     warnings: list[str] = field(default_factory=list)
+    # An IATI 1.x file read with the 1.x mapping: what could not be mapped (left out).
+    legacy: bool = False
+    notices: list[Problem] = field(default_factory=list)
+    notices_left_out: int = 0
 
     @property
     def imported(self) -> bool:
@@ -696,6 +700,11 @@ def iati_import(
     ``schema_dir`` Solidarity's own structural rules are applied and the result says that schema
     validation was skipped. Activities with a blank identifier (the standard's test files) are
     keyed by the file's digest and their position.
+
+    An IATI 1.x file (version blank or ``1.0x``) is read with the 1.x → 2.01 mapping of
+    :mod:`solidarity.stats.iati`: the 2.03 schema does not apply to it, the result's first
+    warning says so, and every element that could not be mapped is listed in ``notices`` (and
+    in the warnings) rather than silently dropped.
     """
     if not isinstance(actor, str) and not can_import_iati(actor):
         raise PermissionDenied
@@ -731,6 +740,8 @@ def iati_import(
                     "file": name,
                     "sha256": sha256,
                     "schema_checked": reading.schema_checked,
+                    "iati_1x_mapping": reading.legacy,
+                    "notices": len(reading.notices) + reading.notices_left_out,
                     "activities": result.activities,
                     "created": result.created,
                     "updated": result.updated,
@@ -747,7 +758,17 @@ def iati_import(
         p for p in result.problems if p not in reading.problems
     ]
     result.problems_left_out = reading.problems_left_out
-    if not reading.schema_checked:
+    result.legacy = reading.legacy
+    result.schema_checked = reading.schema_checked
+    result.notices = list(reading.notices)
+    result.notices_left_out = reading.notices_left_out
+    if reading.legacy:
+        result.warnings[:0] = [f"{reading.summary}."] + [str(n) for n in reading.notices]
+        if reading.notices_left_out:
+            result.warnings.insert(
+                len(reading.notices) + 1, f"… and {reading.notices_left_out} more notices"
+            )
+    elif not reading.schema_checked:
         result.warnings.insert(
             0,
             "Schema validation skipped: SOLIDARITY_IATI_SCHEMA_DIR is not set; "

@@ -29,8 +29,9 @@ def commitments() -> None:
 )
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 def import_iati(path: Path) -> None:
-    """Import an IATI 2.01 to 2.03 activity file as financial commitments.
+    """Import an IATI 2.01 to 2.03 (or 1.x) activity file as financial commitments.
 
+    An IATI 1.x file is read with the 1.x mapping and what could not be mapped is listed.
     Validated against the official schema when SOLIDARITY_IATI_SCHEMA_DIR names its folder
     (otherwise Solidarity's own rules apply, and the output says so). Exits with 1, listing
     every problem by file, line, element and rule, when the file is invalid: nothing is

@@ -143,14 +143,132 @@ def test_a_refusal_names_file_line_element_and_rule(iati_dir: Path) -> None:
     assert not FinancialCommitment.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["IATI_xml_WB_sample.xml", "worldbank.xml", "worked-example.xml"])
-def test_the_samples_are_refused_for_their_stated_reason(iati_dir: Path, name: str) -> None:
-    result = actions.iati_import(
-        actor="system:tests", path=iati_dir / "samples" / name, schema_dir=iati_dir / "schema"
+# (activities, transactions) stored from each IATI 1.x sample file, counted by hand in the file.
+SAMPLES = {
+    "IATI_xml_WB_sample.xml": (1, 2),
+    "IATI_xml_dfid_sample.xml": (1, 1),
+    "undp_sample.xml": (1, 1),
+    "worked-example.xml": (1, 1),
+    "worldbank.xml": (16, 14),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_each_sample_imports_with_the_1x_mapping(iati_dir: Path, name: str) -> None:
+    path = iati_dir / "samples" / name
+    result = actions.iati_import(actor="system:tests", path=path, schema_dir=iati_dir / "schema")
+    assert result.imported, result.problems
+    assert result.legacy
+    assert not result.schema_checked
+    assert result.warnings[0] == (
+        "IATI 1.0x file: read with the 1.x mapping; 2.03 schema validation does not apply."
     )
+    # What could not be mapped is reported (and in the warnings), never silently dropped.
+    assert result.notices
+    assert [str(n) for n in result.notices] == result.warnings[1 : len(result.notices) + 1]
+    activities, transactions = SAMPLES[name]
+    assert (result.activities, result.created, result.transactions) == (
+        activities,
+        activities,
+        transactions,
+    )
+    assert FinancialCommitment.objects.count() == activities
+    assert Transaction.objects.count() == transactions
+    entry = AuditEntry.objects.get(action="iati.import")
+    assert entry.after is not None
+    assert entry.after["iati_1x_mapping"] is True
+    # Idempotent: the same file again changes nothing.
+    before = snapshot()
+    again = actions.iati_import(actor="system:tests", path=path, schema_dir=iati_dir / "schema")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, activities)
+    assert snapshot() == before
+
+
+def test_the_samples_spot_values(iati_dir: Path) -> None:
+    samples = iati_dir / "samples"
+    for name in SAMPLES:
+        result = actions.iati_import(actor="system:tests", path=samples / name, schema_dir=None)
+        assert result.imported
+    by_file = {
+        name: list(FinancialCommitment.objects.filter(source_file=name).order_by("import_key"))
+        for name in SAMPLES
+    }
+    (wb,) = by_file["IATI_xml_WB_sample.xml"]
+    assert wb.title == "Health Sector Support Project - Additional Financing"
+    assert wb.reporting_org_name == "World Bank"
+    assert wb.default_currency == "USD"
+    assert wb.recipient_countries[0]["code"] == "MW"
+    assert wb.collaboration_type == "2"
+    commitment, disbursement = wb.transactions.order_by("position")
+    assert (commitment.type, commitment.value, commitment.value_date) == (
+        "2",
+        Decimal("5000000"),
+        date(2006, 7, 27),
+    )
+    assert commitment.value_usd == Decimal("5000000")
+    assert (disbursement.type, disbursement.value, disbursement.value_usd) == (
+        "3",
+        Decimal("5000000"),
+        None,  # no value date in the file: no month, no rate, never counted as zero
+    )
+    (dfid,) = by_file["IATI_xml_dfid_sample.xml"]
+    assert [(s["code"], s["vocabulary"], s["percentage"]) for s in dfid.sectors] == [
+        ("15130", "1", "70"),
+        ("15120", "1", "30"),
+    ]
+    (paid,) = dfid.transactions.all()
+    assert (paid.type, paid.value, paid.value_date, paid.currency) == (
+        "3",
+        Decimal("390246"),
+        date(2010, 3, 31),
+        "",
+    )
+    assert paid.value_usd is not None  # GBP of March 2010 through the ECB table
+    (undp,) = by_file["undp_sample.xml"]
+    assert [(o["role"], o["name"]) for o in undp.participating_orgs] == [
+        ("1", "UNITED NATIONS DEVELOPMENT PRO"),
+        ("4", "MLW-National Execution"),
+        ("1", "Funding Global Environment Fund Truste"),
+    ]
+    assert undp.transactions.get().value == Decimal("6709.11")
+    (worked,) = by_file["worked-example.xml"]
+    assert worked.iati_identifier == "http://www.example.org/activities/12345.xml"
+    assert worked.titles == {
+        "en": "Worked example of an activity report",
+        "fr": "Exemple artificiel d'un rapport d'activité",
+    }
+    out = worked.transactions.get()
+    assert (out.type, out.value, out.currency, out.receiver_name) == (
+        "3",
+        Decimal("500000"),
+        "GBP",
+        "UNICEF",
+    )
+    world = by_file["worldbank.xml"]
+    assert len(world) == 16
+    first = min(world, key=lambda c: int(c.import_key.rsplit("#", 1)[1]))
+    assert first.title.startswith("Southern African Power Market Program:")
+    assert [t.value for t in first.transactions.order_by("position")] == [
+        Decimal("48000000"),
+        Decimal("45000000"),
+    ]
+
+
+def test_a_1x_file_with_a_wrong_amount_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "old.xml"
+    path.write_text(
+        '<iati-activities version="1.02"><iati-activity><iati-identifier>XM-1</iati-identifier>'
+        '<title>One</title><transaction><transaction-type code="C"/><value>7</value>'
+        "</transaction></iati-activity><iati-activity><iati-identifier>XM-2</iati-identifier>"
+        '<title>Two</title><transaction><transaction-type code="D"/><value>n/a</value>'
+        "</transaction></iati-activity></iati-activities>"
+    )
+    audit_rows = AuditEntry.objects.count()
+    result = actions.iati_import(actor="system:tests", path=path, schema_dir=None)
     assert not result.imported
-    assert result.problems[0].rule in ("legacy", "root")
+    assert [p.rule for p in result.problems] == ["decimal"]
     assert not FinancialCommitment.objects.exists()
+    assert AuditEntry.objects.count() == audit_rows
 
 
 def test_without_the_schema_the_import_says_so(iati_dir: Path) -> None:

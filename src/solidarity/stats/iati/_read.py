@@ -26,6 +26,7 @@ from typing import IO, Any
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
 
 from ._errors import IatiError, IatiSyntaxError, Problem
+from ._legacy import LEGACY_SUMMARY, LegacyReader, is_legacy_version
 from ._model import Activity, Coded, Organisation, Transaction, canonical_decimal
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -236,12 +237,21 @@ class _Checker:
     file_name: str
     problems: list[Problem] = field(default_factory=list)
     left_out: int = 0
+    notices: list[Problem] = field(default_factory=list)
+    notices_left_out: int = 0
 
     def add(self, line: int | None, element: str, rule: str, message: str) -> None:
         if len(self.problems) >= MOST_PROBLEMS:
             self.left_out += 1
             return
         self.problems.append(Problem(self.file_name, line, element, rule, message))
+
+    def note(self, line: int | None, element: str, rule: str, message: str) -> None:
+        """Something reported that does not stop the import (IATI 1.x files only)."""
+        if len(self.notices) >= MOST_PROBLEMS:
+            self.notices_left_out += 1
+            return
+        self.notices.append(Problem(self.file_name, line, element, rule, message))
 
     def root(self, root: Any) -> None:
         name = _local(root)
@@ -256,14 +266,6 @@ class _Checker:
         version = root.get("version")
         if version is None:
             self.add(root.sourceline, "iati-activities/@version", "required", "is missing")
-        elif not version.strip() or version.strip().startswith("1."):
-            self.add(
-                root.sourceline,
-                "iati-activities/@version",
-                "legacy",
-                f"{version.strip() or 'a blank version'!s} is IATI 1.x (text names, no narrative "
-                "elements); Solidarity imports IATI 2.01 to 2.03",
-            )
         generated = root.get("generated-datetime")
         if generated is not None and not _DATETIME.match(generated):
             self.add(
@@ -405,12 +407,17 @@ class IatiReading:
     """A file being read: iterate :meth:`activities`, then look at :attr:`problems`.
 
     Activities with problems are not yielded; a file with any problem must not be stored (the
-    caller rolls back). ``schema_checked`` says whether the official XSD was applied."""
+    caller rolls back). ``schema_checked`` says whether the official XSD was applied.
+
+    An IATI 1.x file (``version`` blank or ``1.0x``, or a lone ``iati-activity``) is read with
+    the 1.x → 2.01 mapping (:mod:`._legacy`): ``legacy`` is then True, the XSD is not applied,
+    and what could not be mapped is listed in :attr:`notices` (the file still imports)."""
 
     file_name: str
     schema_checked: bool
     version: str = ""
     activity_count: int = 0
+    legacy: bool = False
     _checker: _Checker = field(default_factory=lambda: _Checker(""))
     _source: Any = None
     _schema: Any = None
@@ -426,6 +433,24 @@ class IatiReading:
     @property
     def has_problems(self) -> bool:
         return bool(self._checker.problems)
+
+    @property
+    def notices(self) -> list[Problem]:
+        """What an IATI 1.x file holds that could not be mapped (reported, left out)."""
+        return self._checker.notices
+
+    @property
+    def notices_left_out(self) -> int:
+        return self._checker.notices_left_out
+
+    @property
+    def summary(self) -> str:
+        """How the file was checked, in one sentence."""
+        if self.legacy:
+            return LEGACY_SUMMARY
+        if self.schema_checked:
+            return "Validated against the IATI 2.03 schema"
+        return "Schema validation skipped: Solidarity's own structural rules were applied"
 
     def activities(self) -> Iterator[Activity]:
         """Each valid activity of the file, in order, read as the file streams by.
@@ -459,34 +484,49 @@ class IatiReading:
             huge_tree=True,
         )
         root = None
+        legacy: LegacyReader | None = None
         try:
             for event, element in events:
                 if event == "start":
                     if root is None:
                         root = element
-                        checker.root(root)
                         self.version = root.get("version", "")
+                        lone = _local(root) == "iati-activity"
+                        if lone or (
+                            _local(root) == "iati-activities"
+                            and is_legacy_version(root.get("version"))
+                        ):
+                            self.legacy = True
+                            self.schema_checked = False
+                            legacy = LegacyReader(checker.add, checker.note)
+                            continue
+                        checker.root(root)
                         if _local(root) != "iati-activities":
                             return  # not an activity file: nothing else to say about it
                     continue
-                if element is root or element.getparent() is not root:
+                lone_root = element is root and _local(root) == "iati-activity"
+                if not lone_root and (element is root or element.getparent() is not root):
                     continue
-                # What stands between two activities must be of another namespace.
-                for sibling in element.itersiblings(preceding=True):
-                    if _local(sibling) != "iati-activity":
-                        checker.stray_child(sibling)
+                if legacy is None:
+                    # What stands between two activities must be of another namespace.
+                    for sibling in element.itersiblings(preceding=True):
+                        if _local(sibling) != "iati-activity":
+                            checker.stray_child(sibling)
                 self.activity_count += 1
                 before = len(checker.problems) + checker.left_out
-                if self._schema is not None:
+                if legacy is not None:
+                    activity = legacy.activity(element)
+                elif self._schema is not None:
                     checker.schema(element, self._schema)
                 else:
                     checker.structure(element)
                 if len(checker.problems) + checker.left_out == before:
-                    yield activity_from_element(element)
+                    yield activity if legacy is not None else activity_from_element(element)
                 # Forget what has been read: flat memory however long the file.
                 element.clear(keep_tail=False)
-                while element.getprevious() is not None:
-                    del root[0]
+                if root is not None and not lone_root:
+                    while element.getprevious() is not None:
+                        del root[0]
         except etree.XMLSyntaxError as error:
             line = error.position[0] if error.position else None
             raise IatiSyntaxError(
@@ -496,6 +536,10 @@ class IatiReading:
             # Neither element anywhere: say what the root is instead.
             checker.root(events.root)
             return
+        if legacy is not None:
+            legacy.finish(root.sourceline)
+            if _local(root) == "iati-activity":
+                return
         for child in root:
             if _local(child) != "iati-activity":
                 checker.stray_child(child)

@@ -114,15 +114,76 @@ def test_own_rules_catch_part_of_the_should_fail_corpus() -> None:
     assert caught == 47
 
 
+# (activities, transactions read, notices) for each IATI 1.x sample file, counted by hand.
+SAMPLES = {
+    "IATI_xml_WB_sample.xml": (1, 2, 8),
+    "IATI_xml_dfid_sample.xml": (1, 1, 7),
+    "undp_sample.xml": (1, 1, 6),
+    "worked-example.xml": (1, 1, 4),
+    "worldbank.xml": (16, 14, 8),
+}
+
+
 @pytest.mark.parametrize("path", _files("samples"), ids=lambda p: p.name)
-def test_the_sample_files_are_refused_as_iati_1(path: Path) -> None:
-    problems = check_iati(path, schema_dir=SHARED / "schema")
-    first = problems[0]
-    if path.name == "worked-example.xml":
-        assert (first.element, first.rule) == ("iati-activity", "root")
-    else:
-        assert (first.element, first.rule) == ("iati-activities/@version", "legacy")
-        assert "Solidarity imports IATI 2.01 to 2.03" in first.message
+def test_the_sample_files_are_read_as_iati_1(path: Path) -> None:
+    # The schema folder is given, but a 1.x file cannot validate against 2.03: it is read with
+    # the 1.x mapping and what could not be mapped is listed, never silently dropped.
+    reading = read_iati(path, schema_dir=SHARED / "schema")
+    activities = list(reading.activities())
+    assert reading.problems == []
+    assert reading.legacy
+    assert not reading.schema_checked
+    assert reading.summary == (
+        "IATI 1.0x file: read with the 1.x mapping; 2.03 schema validation does not apply"
+    )
+    counts = (len(activities), sum(len(a.transactions) for a in activities), len(reading.notices))
+    assert counts == SAMPLES[path.name]
+
+
+def test_a_1x_file_maps_its_codes() -> None:
+    xml = """<iati-activities version="1.03"><iati-activity default-currency="EUR" xml:lang="en">
+      <iati-identifier>XM-1</iati-identifier>
+      <reporting-org ref="SE-0" type="10">Sweden</reporting-org>
+      <title>Safe migration</title><title xml:lang="fr">Migration sûre</title>
+      <participating-org role="Funding" ref="SE-0" type="10">Sweden</participating-org>
+      <activity-status code="2">Implementation</activity-status>
+      <activity-date type="start-actual" iso-date="2012-01-01"/>
+      <sector vocabulary="DAC" code="15190" percentage="100"/>
+      <sector vocabulary="WB" code="BC"/>
+      <policy-marker vocabulary="DAC" code="1" significance="2"/>
+      <transaction><transaction-type code="D"/><transaction-date iso-date="2012-03-01"/>
+        <value value-date="2012-03-01">100.50</value>
+        <receiver-org ref="KE-GOV">Kenya</receiver-org></transaction>
+      <transaction><transaction-type code="XX"/><value value-date="2012-03-01">5</value>
+      </transaction>
+    </iati-activity></iati-activities>""".encode()
+    reading = read_iati(xml, file_name="old.xml")
+    (activity,) = reading.activities()
+    assert activity.titles == {"": "Safe migration", "fr": "Migration sûre"}
+    assert activity.reporting_org == Organisation("SE-0", "10", "Sweden")
+    assert activity.participating_orgs == (Organisation("SE-0", "10", "Sweden", "1"),)
+    assert activity.dates == (("2", date(2012, 1, 1)),)
+    assert activity.sectors == (Coded("15190", vocabulary="1", percentage=Decimal(100)),)
+    assert activity.policy_markers == (Coded("1", vocabulary="1", significance="2"),)
+    (transaction,) = activity.transactions
+    assert (transaction.type, transaction.value) == ("3", Decimal("100.5"))
+    assert [str(n) for n in reading.notices] == [
+        "old.xml, line 9, iati-activity/sector/@vocabulary [1.x mapping]: 'WB' is no IATI 1.x "
+        "sector vocabulary code or name: sector not imported",
+        "old.xml, line 14, iati-activity/transaction/transaction-type/@code [1.x mapping]: 'XX' "
+        "is no IATI 1.x transaction type code or name: transaction not imported",
+    ]
+
+
+def test_a_1x_file_with_a_wrong_amount_is_refused() -> None:
+    xml = b"""<iati-activities version="1.05"><iati-activity>
+      <transaction><transaction-type code="C"/><value>1,000</value></transaction>
+      </iati-activity></iati-activities>"""
+    problems = check_iati(xml, file_name="old.xml")
+    assert [str(p) for p in problems] == [
+        "old.xml, line 2, iati-activity/transaction/value [decimal]: '1,000' is not a decimal "
+        "amount"
+    ]
 
 
 def test_a_broken_file_says_where() -> None:
