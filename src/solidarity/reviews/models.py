@@ -14,11 +14,18 @@ assessment of a State or an objective) and :class:`ReviewComment` rows; the foru
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+def paragraphs(text: str) -> list[str]:
+    """A text's paragraphs (separated by blank lines), which stakeholders comment on one by
+    one: paragraph ``n`` of a field is ``paragraphs(text)[n - 1]``."""
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 class ReviewCycle(models.Model):
