@@ -72,6 +72,10 @@ ACCESS: dict[str, dict[str, int]] = {
     "GET /api/v1/fairshare/groups": PUBLIC,
     "GET /api/v1/fairshare/shares": PUBLIC,
     "GET /api/v1/fairshare/consultations": PUBLIC,
+    # Protection runs: signed-in only; each sees the runs of the organisations they provide
+    # data for (none here), so a run is 404 to all (protection/tests/test_api.py).
+    "GET /api/v1/protection/runs": SIGNED_IN,
+    "GET /api/v1/protection/runs/{run_id}": {"anonymous": 401, **dict.fromkeys(CAST, 404)},
     # Testimonies: published ones are public; no testimony exists here, so one is 404 to all.
     # What each use shares with whom is tested with real testimonies in
     # testimonies/tests/test_consent_gate.py.
