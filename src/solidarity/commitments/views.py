@@ -34,6 +34,7 @@ from solidarity.accounts.permissions import (
     states_user_speaks_for,
 )
 from solidarity.commitments import actions, selectors
+from solidarity.commitments.flows import flow_diagram
 from solidarity.commitments.forms import (
     AssessmentForm,
     MoneyForm,
@@ -256,7 +257,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "commitments/dashboard.html",
-        {"form": form, "board": board, "charts": charts},
+        {
+            "form": form,
+            "board": board,
+            "charts": charts,
+            "flow_diagram": flow_diagram(board.flows),
+        },
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -295,6 +296,53 @@ def test_the_dashboard_shows_the_money(cast: Any, as_user: Any, kenya_pledge: Pl
     assert "South-South or triangular" in page
     assert "Uganda" in page
     assert "<svg" in page
+
+
+def test_the_dashboard_draws_the_flows(cast: Any, as_user: Any, kenya_pledge: Pledge) -> None:
+    from lxml import html  # type: ignore[import-untyped]
+
+    # A second, northern pledger disbursing to Uganda too: one flow hatched, one not.
+    sweden = actions.pledge_create(
+        actor=cast.administrator,
+        data=pledge_input(state=cast.kenya.__class__.objects.get(iso3="SWE")),
+    )
+    sweden = actions.pledge_publish(actor=cast.administrator, pledge=sweden)
+    actions.money_record(
+        actor=cast.administrator,
+        pledge=sweden,
+        data=actions.MoneyInput(
+            type="3",
+            date=date(2024, 2, 15),
+            value=Decimal("100000"),
+            currency="USD",
+            channel="bilateral",
+            recipient_country="UGA",
+        ),
+    )
+    page = html.fromstring(as_user(None).get("/pledges/dashboard/").content)
+    (svg,) = page.xpath("//figure[@class='flow-diagram']/svg")
+    assert svg.get("role") == "img"
+    title_id, desc_id = svg.get("aria-labelledby").split()
+    assert svg.xpath(f".//*[@id='{title_id}']")[0].text == (
+        "Money disbursed from pledgers to recipient countries"
+    )
+    description = " ".join(svg.xpath(f".//*[@id='{desc_id}']")[0].text.split())
+    assert description.startswith("2 flows from 2 pledgers to 1 recipients")
+    assert "South-South and triangular flows are hatched" in description
+    bands = {
+        " ".join(band.xpath("string(title)").split()): band.get("fill")
+        for band in svg.xpath(".//path")
+    }
+    assert bands == {
+        "Kenya → Uganda: US$ 215,894 (South-South or triangular cooperation)": (
+            "url(#flows-south-south)"
+        ),
+        "Sweden → Uganda: US$ 100,000": "#9fb4c7",
+    }
+    # Never an inline style: the strict CSP would refuse it.
+    assert not svg.xpath(".//@style")
+    # The table stays, as the diagram's accessible alternative.
+    assert page.xpath("//caption[@id='flows-caption']")
 
 
 def test_the_registry_answers_in_a_bounded_number_of_queries(cast: Any, as_user: Any) -> None:
