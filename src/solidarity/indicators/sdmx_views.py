@@ -321,7 +321,10 @@ def _spooled(write: Callable[[io.BufferedIOBase], object]) -> Iterator[bytes]:
             yield chunk
 
 
-def _body(data_format: DataFormat, dataset: sdmx.Dataset, flow: hub.Flow) -> Iterator[bytes]:
+def _body(
+    data_format: DataFormat, dataset: sdmx.Dataset, flow: hub.Flow, at_observation: str
+) -> Iterator[bytes]:
+    """The answer's bytes; SDMX-CSV is flat whatever ``at_observation``."""
     if data_format.kind == "csv":
         assert data_format.csv_version is not None
         lines = sdmx.write_sdmx_csv(
@@ -332,14 +335,20 @@ def _body(data_format: DataFormat, dataset: sdmx.Dataset, flow: hub.Flow) -> Ite
 
         def write_json(spool: io.BufferedIOBase) -> None:
             text = io.TextIOWrapper(spool, encoding="utf-8")  # type: ignore[type-var]
-            sdmx.write_sdmx_json(dataset, text, dataflow=flow.dataflow)
+            sdmx.write_sdmx_json(
+                dataset, text, dataflow=flow.dataflow, dimension_at_observation=at_observation
+            )
             text.flush()
             text.detach()
 
         return _spooled(write_json)
     assert data_format.ml_format is not None
     ml_format = data_format.ml_format
-    return _spooled(lambda spool: sdmx.stream_sdmx_ml(dataset, spool, format=ml_format))
+    return _spooled(
+        lambda spool: sdmx.stream_sdmx_ml(
+            dataset, spool, format=ml_format, dimension_at_observation=at_observation
+        )
+    )
 
 
 # Views ----------------------------------------------------------------------------------------
@@ -355,18 +364,6 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
     indicator = _indicator_or_none(flow)
     if indicator is None:
         return _no_flow(flow)
-    at_observation = request.GET.get("dimensionAtObservation", "AllDimensions")
-    if at_observation not in ("AllDimensions", sdmx.TIME_PERIOD):
-        return sdmx_error(
-            501, 501, "dimensionAtObservation: AllDimensions and TIME_PERIOD are supported."
-        )
-    if at_observation == sdmx.TIME_PERIOD and data_format.kind != "csv":
-        return sdmx_error(
-            501,
-            501,
-            "dimensionAtObservation=TIME_PERIOD is answered in SDMX-CSV only (the data are "
-            "flat); other formats are written with AllDimensions.",
-        )
     # The answer is determined by the query and the indicator's published versions: look for
     # it before building the flow, which reads the whole catalogue.
     revision = sdmx_cache.catalogue_revision()
@@ -387,7 +384,10 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
     try:
         query = _data_query(request, found, key)
         updated_after = _updated_after(request)
-    except BadQueryError as error:
+        at_observation = sdmx.observation_dimension(
+            found.structure, request.GET.get("dimensionAtObservation") or sdmx.ALL_DIMENSIONS
+        )
+    except (BadQueryError, sdmx.SdmxStructureError) as error:
         return sdmx_error(400, 140, str(error))
     ref_areas = query.codes.get("REF_AREA")
     versions = [
@@ -410,9 +410,19 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
     if request.method == "HEAD":
         response: HttpResponseBase = HttpResponse(content_type=data_format.media_type)
     else:
-        dataset = sdmx.Dataset(found.structure, chain([first], observations))
+        observations = chain([first], observations)
+        if (
+            data_format.kind != "csv"
+            and at_observation != sdmx.ALL_DIMENSIONS
+            and (at_observation != sdmx.TIME_PERIOD or shape != "hub")
+        ):
+            # Time series of the hub's flows come ordered by their key from the database, a
+            # series at a time; cross-sections and the SDG shape's series must be gathered.
+            series = sdmx.series_dimensions(found.structure, at_observation)
+            observations = iter(sdmx.series_ordered(observations, series))
+        dataset = sdmx.Dataset(found.structure, observations)
         body = sdmx_cache.answer_store(
-            _body(data_format, dataset, found),
+            _body(data_format, dataset, found, at_observation),
             indicator=indicator,
             key=cache_key,
             media_type=data_format.media_type,

@@ -6,6 +6,7 @@ what the public may not see never leaves."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -200,12 +201,60 @@ def test_key_filters_select_exactly_the_matching_observations(ons: DatasetVersio
     )
 
 
-def test_dimension_at_observation(ons: DatasetVersion) -> None:
-    assert get(f"/sdmx/data/{FLOW}?dimensionAtObservation=AllDimensions").status_code == 200
-    response = get(f"/sdmx/data/{FLOW}?dimensionAtObservation=TIME_PERIOD&format=csv")
+@pytest.mark.parametrize("at_observation", ["TIME_PERIOD", "SEX", "CAUSE_OF_DEATH"])
+@pytest.mark.parametrize("name", sorted(ML))
+def test_sdmx_ml_by_series_validates_and_reads_back(
+    ons: DatasetVersion, schemas: Path, name: str, at_observation: str
+) -> None:
+    response = get(f"/sdmx/data/{FLOW}?dimensionAtObservation={at_observation}", ML[name])
     assert response.status_code == 200
-    assert get(f"/sdmx/data/{FLOW}?dimensionAtObservation=TIME_PERIOD").status_code == 501
-    assert get(f"/sdmx/data/{FLOW}?dimensionAtObservation=SEX").status_code == 501
+    content = body(response)
+    root = etree.fromstring(content)
+    assert root.find("{*}Header/{*}Structure").get("dimensionAtObservation") == at_observation
+    assert root.findall("{*}DataSet/{*}Series") or root.findall("{*}DataSet/Series")
+    structure = hub.flow_get(id=FLOW).structure
+    assert sdmx.validate_sdmx_ml(content, schema_dir=schemas, structure=structure) == []
+    expected = stored(ons)
+    engines: tuple[sdmx.Engine, ...] = ("pysdmx", "sdmx1")
+    for engine in engines:
+        dataset = sdmx.read_sdmx_data(content, structure=structure, engine=engine)
+        assert read(dataset.observations) == expected, engine
+
+
+@pytest.mark.parametrize("at_observation", ["TIME_PERIOD", "SEX"])
+def test_sdmx_json_by_series_validates_and_reads_back(
+    ons: DatasetVersion, schemas: Path, at_observation: str
+) -> None:
+    response = get(f"/sdmx/data/{FLOW}?dimensionAtObservation={at_observation}", JSON)
+    assert response.status_code == 200
+    content = body(response)
+    assert sdmx.validate_sdmx_json(content, schema_dir=schemas) == []
+    data_set = json.loads(content)["data"]["dataSets"][0]
+    assert "series" in data_set
+    assert "observations" not in data_set
+    dataset = sdmx.read_sdmx_json(content, structure=hub.flow_get(id=FLOW).structure)
+    assert read(dataset.observations) == stored(ons)
+
+
+def test_dimension_at_observation_in_csv_and_unknown(ons: DatasetVersion) -> None:
+    flat = body(get(f"/sdmx/data/{FLOW}?dimensionAtObservation=AllDimensions&format=csv"))
+    # SDMX-CSV is flat whatever the observation dimension.
+    for at_observation in ("TIME_PERIOD", "SEX"):
+        path = f"/sdmx/data/{FLOW}?dimensionAtObservation={at_observation}&format=csv"
+        assert body(get(path)) == flat
+    unknown = get(f"/sdmx/data/{FLOW}?dimensionAtObservation=GENDER")
+    assert unknown.status_code == 400
+    text = unknown.content.decode()
+    assert 'code="140"' in text
+    assert "dimensionAtObservation 'GENDER' is not a dimension of DSD_10_7_3" in text
+
+
+def test_the_sdg_shaped_flow_by_series_validates(ons: DatasetVersion, schemas: Path) -> None:
+    flow = hub.flow_get(id="DF_SDG_10_7_3")
+    for at_observation in ("TIME_PERIOD", "SEX"):
+        path = f"/sdmx/data/DF_SDG_10_7_3?dimensionAtObservation={at_observation}"
+        content = body(get(path, ML["structurespecificdata"]))
+        assert sdmx.validate_sdmx_ml(content, schema_dir=schemas, structure=flow.structure) == []
 
 
 def test_etag_last_modified_and_304(ons: DatasetVersion) -> None:

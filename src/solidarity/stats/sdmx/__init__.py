@@ -51,6 +51,7 @@ from ._ml_stream import (
     structure_specific_schema,
 )
 from ._model import (
+    ALL_DIMENSIONS,
     OBS_VALUE,
     STANDARD_ATTRIBUTES,
     TIME_PERIOD,
@@ -64,6 +65,10 @@ from ._model import (
     dataflow,
     dimension_ids,
     measure_id,
+    observation_dimension,
+    series_dimensions,
+    series_ordered,
+    series_runs,
     structure_artefacts,
 )
 from ._read import (
@@ -79,6 +84,7 @@ from ._validate import SCHEMA_DIR_VARIABLE, schema_dir_from_environment, validat
 from ._xml import MlEngine, write_sdmx_ml, write_sdmx_structure
 
 __all__ = [
+    "ALL_DIMENSIONS",
     "MESSAGE_NAMESPACES",
     "OBS_VALUE",
     "SCHEMA_DIR_VARIABLE",
@@ -108,6 +114,7 @@ __all__ = [
     "decimal_text",
     "dimension_ids",
     "measure_id",
+    "observation_dimension",
     "observations_from_rows",
     "read_sdmx_data",
     "read_sdmx_json",
@@ -115,6 +122,9 @@ __all__ = [
     "schema_dir_from_environment",
     "sdmx_json_version",
     "sdmx_ml_version",
+    "series_dimensions",
+    "series_ordered",
+    "series_runs",
     "stream_sdmx_ml",
     "structure_artefacts",
     "structure_namespace",

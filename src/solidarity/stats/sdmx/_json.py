@@ -3,8 +3,10 @@
 Written and read by hand with the standard ``json`` module: pysdmx 1.21 reads and writes no
 SDMX-JSON data, and sdmx1 2.28 reads only SDMX-JSON 1.0 and writes none. The message layout
 is that of SDMX-JSON 2.0 and 2.1 (``meta``, then ``data`` with ``structures`` and
-``dataSets``), written flat: every dimension at the observation level, so an observation is
-``"<index>:<index>:…": [OBS_VALUE, <attribute index>…]``.
+``dataSets``), written flat — every dimension at the observation level, so an observation is
+``"<index>:<index>:…": [OBS_VALUE, <attribute index>…]`` — or by series, with one dimension
+(``TIME_PERIOD``, or another for cross-sections) at the observation level: ``"series":
+{"<index>:…": {"observations": {"<index>": […]}}}``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,18 @@ from pysdmx.model import Codelist, Component, Concept, Dataflow, DataStructureDe
 
 from ._csv import decimal_text
 from ._errors import Problem, SdmxFormatError, SdmxStructureError, SdmxSyntaxError
-from ._model import TIME_PERIOD, Dataset, attribute_ids, dimension_ids, measure_id
+from ._model import (
+    ALL_DIMENSIONS,
+    TIME_PERIOD,
+    Dataset,
+    Observation,
+    attribute_ids,
+    dimension_ids,
+    measure_id,
+    observation_dimension,
+    series_dimensions,
+    series_runs,
+)
 from ._read import Source, observations_from_rows, read_bytes
 
 #: The schema this package writes to and validates against.
@@ -118,6 +131,7 @@ def write_sdmx_json(
     message_id: str = "SOLIDARITY",
     prepared: datetime | None = None,
     language: str = "en",
+    dimension_at_observation: str = ALL_DIMENSIONS,
 ) -> int:
     """Write a dataset as an SDMX-JSON 2.1 data message, reading the observations once.
 
@@ -144,6 +158,10 @@ def write_sdmx_json(
         When the message was prepared, with a time zone; now by default.
     language : str, default "en"
         The language of the names in the message.
+    dimension_at_observation : str, default "AllDimensions"
+        ``AllDimensions`` writes flat observations; ``TIME_PERIOD`` or another dimension
+        writes series keyed by the other dimensions, that one at the observation level. The
+        observations of a series must come one after the other (see `series_ordered`).
 
     Returns
     -------
@@ -173,32 +191,55 @@ def write_sdmx_json(
     """
     structure = dataset.structure
     components = structure.components
-    dimensions = [_Index(components[d]) for d in (*dimension_ids(structure), TIME_PERIOD)]
+    key_order = (*dimension_ids(structure), TIME_PERIOD)
+    dimensions = [_Index(components[d]) for d in key_order]
+    at_observation = observation_dimension(structure, dimension_at_observation)
+    series = series_dimensions(structure, at_observation)
+    by_id = {index.component.id: index for index in dimensions}
+    series_indexes = [by_id[d] for d in series]
+    observation_indexes = [by_id[at_observation]] if series else dimensions
     attributes = [_Index(components[a]) for a in attribute_ids(structure)]
     measure = components[measure_id(structure)]
     count = 0
+
+    def cells(observation: Observation) -> str:
+        values = dict(observation.attributes)
+        written = [_number(observation.value, number=count)]
+        for index in attributes:
+            value = values.get(index.component.id)
+            written.append("null" if value is None else str(index.position(value, number=count)))
+        while len(written) > 1 and written[-1] == "null":  # trailing nulls may be left out
+            written.pop()
+        return f"[{','.join(written)}]"
+
+    def key_of(observation: Observation, indexes: list[_Index]) -> str:
+        codes = dict(observation.key)
+        codes[TIME_PERIOD] = observation.time_period
+        key = []
+        for index in indexes:
+            code = codes.get(index.component.id)
+            if code is None:
+                raise SdmxStructureError(f"observation {count}: no code for {index.component.id}")
+            key.append(str(index.position(code, number=count)))
+        return ":".join(key)
+
     with tempfile.SpooledTemporaryFile(
         max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline=""
     ) as spool:
-        for count, observation in enumerate(dataset.observations, start=1):
-            codes = dict(observation.key)
-            codes[TIME_PERIOD] = observation.time_period
-            key = []
-            for index in dimensions:
-                code = codes.get(index.component.id)
-                if code is None:
-                    raise SdmxStructureError(
-                        f"observation {count}: no code for {index.component.id}"
-                    )
-                key.append(str(index.position(code, number=count)))
-            values = dict(observation.attributes)
-            cells = [_number(observation.value, number=count)]
-            for index in attributes:
-                value = values.get(index.component.id)
-                cells.append("null" if value is None else str(index.position(value, number=count)))
-            while len(cells) > 1 and cells[-1] == "null":  # trailing nulls may be left out
-                cells.pop()
-            spool.write(f'{"," if count > 1 else ""}"{":".join(key)}":[{",".join(cells)}]')
+        if series:
+            for number, (_key, run) in enumerate(series_runs(dataset.observations, series)):
+                for position, observation in enumerate(run):
+                    count += 1
+                    if not position:
+                        where = key_of(observation, series_indexes)
+                        spool.write(f'{"," if number else ""}"{where}":{{"observations":{{')
+                    where = key_of(observation, observation_indexes)
+                    spool.write(f'{"," if position else ""}"{where}":{cells(observation)}')
+                spool.write("}}")
+        else:
+            for count, observation in enumerate(dataset.observations, start=1):
+                where = key_of(observation, dimensions)
+                spool.write(f'{"," if count > 1 else ""}"{where}":{cells(observation)}')
         structure_urn = _URN.format(
             kind="DataStructure",
             agency=structure.agency,
@@ -228,10 +269,13 @@ def write_sdmx_json(
             "dataSets": [0],
             "dimensions": {
                 "dataSet": [],
-                "series": [],
+                "series": [
+                    index.description(key_position=key_order.index(index.component.id))
+                    for index in series_indexes
+                ],
                 "observation": [
-                    index.description(key_position=position)
-                    for position, index in enumerate(dimensions)
+                    index.description(key_position=key_order.index(index.component.id))
+                    for index in observation_indexes
                 ],
             },
             "measures": {"observation": [{"id": measure.id, "name": measure_name}]},
@@ -255,7 +299,8 @@ def write_sdmx_json(
 
         out.write(f'{{"$schema":{dump(SDMX_JSON_DATA_SCHEMA)},"meta":{dump(meta)},')
         out.write(f'"data":{{"structures":[{dump(message_structure)}],')
-        out.write('"dataSets":[{"structure":0,"action":"Information","observations":{')
+        level = "series" if series else "observations"
+        out.write(f'"dataSets":[{{"structure":0,"action":"Information","{level}":{{')
         spool.seek(0)
         shutil.copyfileobj(spool, out)
         out.write("}}]}}")

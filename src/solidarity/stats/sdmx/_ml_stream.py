@@ -5,8 +5,10 @@ whole message from a pandas data frame (memory grows with the data), turns decim
 (``17.0`` becomes ``17``) and quotes values with ``repr`` (a quote, an apostrophe or a backslash
 breaks the message). lxml escapes every value as XML requires, and each ``Obs`` element is
 written and dropped before the next is built, so memory stays flat. Messages are flat
-(``dimensionAtObservation="AllDimensions"``), as pysdmx writes them, and both pysdmx and sdmx1
-read them back in the tests.
+(``dimensionAtObservation="AllDimensions"``, as pysdmx writes them) or grouped into series with
+one dimension at the observation level (``TIME_PERIOD`` for time series, or any other for
+cross-sections), one ``Series`` element held at a time; pysdmx and sdmx1 read both back in the
+tests.
 """
 
 from __future__ import annotations
@@ -21,7 +23,19 @@ from pysdmx.model import Codelist, Component, DataStructureDefinition, DataType
 
 from ._csv import decimal_text
 from ._errors import SdmxError
-from ._model import OBS_VALUE, TIME_PERIOD, Dataset, attribute_ids, dimension_ids, measure_id
+from ._model import (
+    ALL_DIMENSIONS,
+    OBS_VALUE,
+    TIME_PERIOD,
+    Dataset,
+    Observation,
+    attribute_ids,
+    dimension_ids,
+    measure_id,
+    observation_dimension,
+    series_dimensions,
+    series_runs,
+)
 
 MlDataFormat = Literal["2.1-structure-specific", "2.1-generic", "3.0-structure-specific"]
 MlVersion = Literal["2.1", "3.0"]
@@ -48,8 +62,11 @@ def _namespaces(version: str) -> dict[str, str]:
     }
 
 
-def structure_namespace(structure: DataStructureDefinition) -> str:
-    """The namespace of a structure's structure-specific data with every dimension per ``Obs``.
+def structure_namespace(
+    structure: DataStructureDefinition, at_observation: str = ALL_DIMENSIONS
+) -> str:
+    """The namespace of a structure's structure-specific data with ``at_observation`` at the
+    observation level (every dimension per ``Obs`` by default).
 
     Examples
     --------
@@ -58,7 +75,7 @@ def structure_namespace(structure: DataStructureDefinition) -> str:
     'urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=A:D(1.0):ObsLevelDim:AllDimensions'
     """
     urn = _URN.format(agency=structure.agency, id=structure.id, version=structure.version)
-    return f"{urn}:ObsLevelDim:AllDimensions"
+    return f"{urn}:ObsLevelDim:{at_observation}"
 
 
 def _structure_id(structure: DataStructureDefinition) -> str:
@@ -74,6 +91,7 @@ def _header(
     sender: str,
     message_id: str,
     prepared: datetime,
+    at_observation: str,
 ) -> etree._Element:
     ns = _namespaces(version)
     mes, com = ns["mes"], ns["com"]
@@ -84,8 +102,8 @@ def _header(
     etree.SubElement(header, f"{{{mes}}}Sender", id=sender)
     used = etree.SubElement(header, f"{{{mes}}}Structure", structureID=_structure_id(structure))
     if specific:
-        used.set("namespace", structure_namespace(structure))
-    used.set("dimensionAtObservation", "AllDimensions")
+        used.set("namespace", structure_namespace(structure, at_observation))
+    used.set("dimensionAtObservation", at_observation)
     reference = etree.SubElement(used, f"{{{com}}}Structure")
     if version == "3.0":
         reference.text = _URN.format(
@@ -111,8 +129,10 @@ def stream_sdmx_ml(
     sender: str = "SOLIDARITY",
     message_id: str = "SOLIDARITY",
     prepared: datetime | None = None,
+    dimension_at_observation: str = ALL_DIMENSIONS,
 ) -> int:
-    """Write a flat SDMX-ML data message to a binary stream or a file, one observation at a time.
+    """Write an SDMX-ML data message to a binary stream or a file, one observation (or one
+    series) at a time.
 
     Memory stays flat whatever the number of observations. Values are written exactly as
     their decimals (``17.0`` stays ``17.0``), and any text that XML can hold, quotes,
@@ -128,6 +148,11 @@ def stream_sdmx_ml(
     message_id : str, default "SOLIDARITY"
     prepared : datetime, optional
         When the message was prepared (UTC); now by default.
+    dimension_at_observation : str, default "AllDimensions"
+        ``AllDimensions`` writes flat observations; ``TIME_PERIOD`` or another dimension
+        groups them into series keyed by the other dimensions, that one at the observation
+        level. The observations of a series must come one after the other (see
+        `series_ordered`); a series that comes back is written again.
 
     Returns
     -------
@@ -139,6 +164,8 @@ def stream_sdmx_ml(
     SdmxError
         A value holds a character that XML 1.0 cannot carry (a control character such as
         ``\\x00``); nothing after the observation before it is written.
+    SdmxStructureError
+        ``dimension_at_observation`` is not a dimension of the structure.
 
     Examples
     --------
@@ -162,6 +189,8 @@ def stream_sdmx_ml(
     dimensions = (*dimension_ids(structure), TIME_PERIOD)
     attributes = attribute_ids(structure)
     measure = measure_id(structure)
+    at_observation = observation_dimension(structure, dimension_at_observation)
+    series = series_dimensions(structure, at_observation)
     header = _header(
         structure,
         version=version,
@@ -169,6 +198,7 @@ def stream_sdmx_ml(
         sender=sender,
         message_id=message_id,
         prepared=prepared or datetime.now(UTC),
+        at_observation=at_observation,
     )
     count = 0
     target = str(out) if isinstance(out, (str, Path)) else out
@@ -184,7 +214,7 @@ def stream_sdmx_ml(
             else:
                 root_name = "StructureSpecificData"
                 nsmap = {"xsi": _XSI, **{k: ns[k] for k in ("mes", "ss", "com")}}
-                nsmap["dsd"] = structure_namespace(structure)
+                nsmap["dsd"] = structure_namespace(structure, at_observation)
                 data_set_attributes = {
                     f"{{{ns['ss']}}}structureRef": _structure_id(structure),
                     f"{{{_XSI}}}type": "dsd:DataSetType",
@@ -198,7 +228,20 @@ def stream_sdmx_ml(
                 document.write("\n")
                 with document.element(f"{{{ns['mes']}}}DataSet", data_set_attributes):
                     document.write("\n")
-                    for observation in dataset.observations:
+                    for key, run in series_runs(dataset.observations, series) if series else ():
+                        count += len(run)
+                        document.write(
+                            _series(
+                                run,
+                                key=dict(zip(series, key, strict=True)),
+                                at_observation=at_observation,
+                                gen=ns["gen"] if generic else None,
+                                measure=measure,
+                                attributes=attributes,
+                            )
+                        )
+                        document.write("\n")
+                    for observation in () if series else dataset.observations:
                         count += 1
                         codes = dict(observation.key)
                         codes[TIME_PERIOD] = observation.time_period
@@ -230,6 +273,53 @@ def stream_sdmx_ml(
             "remove them from the value or export it as SDMX-CSV or SDMX-JSON"
         ) from error
     return count
+
+
+def _series(
+    run: list[Observation],
+    *,
+    key: dict[str, str],
+    at_observation: str,
+    gen: str | None,
+    measure: str,
+    attributes: tuple[str, ...],
+) -> etree._Element:
+    """One ``Series`` element, generic (``gen`` its namespace) or structure-specific."""
+    q = (lambda name: f"{{{gen}}}{name}") if gen is not None else (lambda name: name)
+    element = etree.Element(q("Series"), nsmap={"gen": gen} if gen is not None else None)
+    if gen is not None:
+        series_key = etree.SubElement(element, q("SeriesKey"))
+        for dimension, code in key.items():
+            etree.SubElement(series_key, q("Value"), id=dimension, value=code)
+    else:
+        for dimension, code in key.items():
+            element.set(dimension, code)
+    for observation in run:
+        code = (
+            observation.time_period
+            if at_observation == TIME_PERIOD
+            else dict(observation.key).get(at_observation, "")
+        )
+        value = None if observation.value is None else decimal_text(observation.value)
+        values = dict(observation.attributes)
+        obs = etree.SubElement(element, q("Obs"))
+        if gen is not None:
+            etree.SubElement(obs, q("ObsDimension"), value=code)
+            if value is not None:
+                etree.SubElement(obs, q("ObsValue"), value=value)
+            present = [a for a in attributes if a in values]
+            if present:
+                attached = etree.SubElement(obs, q("Attributes"))
+                for attribute in present:
+                    etree.SubElement(attached, q("Value"), id=attribute, value=values[attribute])
+        else:
+            obs.set(at_observation, code)
+            if value is not None:
+                obs.set(measure, value)
+            for attribute in attributes:
+                if attribute in values:
+                    obs.set(attribute, values[attribute])
+    return element
 
 
 def _write_tree(document: etree.xmlfile, element: etree._Element) -> None:
@@ -280,16 +370,21 @@ def _simple_type(component: Component) -> etree._Element | None:
 
 
 def structure_specific_schema(
-    structure: DataStructureDefinition, *, version: MlVersion, schema_location: str
+    structure: DataStructureDefinition,
+    *,
+    version: MlVersion,
+    schema_location: str,
+    dimension_at_observation: str = ALL_DIMENSIONS,
 ) -> bytes:
-    """The XML schema of a structure's flat structure-specific data, as registries publish it.
+    """The XML schema of a structure's structure-specific data, as registries publish it.
 
     A structure-specific data set declares its type (``xsi:type="…:DataSetType"``) in a schema
     derived from its data structure definition, which the official SDMX schemas cannot hold:
     this builds it, the way the SDMX samples ship ``ECB_EXR_Dataflow.xsd``, with the coded
     dimensions and attributes restricted to their codelists, ``TIME_PERIOD`` to SDMX periods
-    and the measure to decimals. Only the flat layout this package writes
-    (``dimensionAtObservation="AllDimensions"``) is described.
+    and the measure to decimals. Flat data (``dimensionAtObservation="AllDimensions"``) have
+    ``Obs`` elements only; any other ``dimension_at_observation`` gives ``Series`` elements
+    keyed by the other dimensions, each holding ``Obs`` elements keyed by that one.
 
     Parameters
     ----------
@@ -298,11 +393,13 @@ def structure_specific_schema(
     schema_location : str
         Where the official schemas of that version are (a folder path or URL), for the
         schema's imports of ``SDMXCommon.xsd`` and ``SDMXDataStructureSpecific.xsd``.
+    dimension_at_observation : str, default "AllDimensions"
 
     Returns
     -------
     bytes
-        The schema, UTF-8 XML; its target namespace is `structure_namespace`.
+        The schema, UTF-8 XML; its target namespace is `structure_namespace` (of
+        ``dimension_at_observation``).
 
     Examples
     --------
@@ -314,7 +411,9 @@ def structure_specific_schema(
     True
     """
     ns = _namespaces(version)
-    target = structure_namespace(structure)
+    at_observation = observation_dimension(structure, dimension_at_observation)
+    series = series_dimensions(structure, at_observation)
+    target = structure_namespace(structure, at_observation)
     location = schema_location.rstrip("/")
     schema = etree.Element(
         f"{{{_XS}}}schema",
@@ -356,12 +455,13 @@ def structure_specific_schema(
         form="unqualified",
         minOccurs="0",
     )
+    top = "Series" if series else "Obs"
     if version == "2.1":
         etree.SubElement(
             sequence,
             f"{{{_XS}}}element",
-            name="Obs",
-            type="ObsType",
+            name=top,
+            type=f"{top}Type",
             form="unqualified",
             maxOccurs="unbounded",
         )
@@ -371,20 +471,40 @@ def structure_specific_schema(
             sequence, f"{{{_XS}}}choice", minOccurs="0", maxOccurs="unbounded"
         )
         etree.SubElement(
-            choice, f"{{{_XS}}}element", name="Obs", type="ObsType", form="unqualified"
+            choice, f"{{{_XS}}}element", name=top, type=f"{top}Type", form="unqualified"
         )
+
+    def dimension_type(dimension: str) -> str:
+        if dimension == TIME_PERIOD:
+            return "common:ObservationalTimePeriodType"
+        cl = components[dimension].local_codes
+        return f"{dimension}_CodeType" if isinstance(cl, Codelist) else "common:IDType"
+
+    if series:
+        series_type, series_sequence = restricted("SeriesType", "dsd:SeriesType")
+        etree.SubElement(
+            series_sequence,
+            f"{{{_XS}}}element",
+            name="Obs",
+            type="ObsType",
+            form="unqualified",
+            minOccurs="0",
+            maxOccurs="unbounded",
+        )
+        for dimension in series:
+            attribute(series_type, dimension, dimension_type(dimension), "required")
+        if TIME_PERIOD not in series:
+            attribute(series_type, TIME_PERIOD, dimension_type(TIME_PERIOD), "prohibited")
+        if version == "2.1":
+            attribute(series_type, "REPORTING_YEAR_START_DAY", "xs:gMonthDay", "prohibited")
 
     obs, _ = restricted("ObsType", "dsd:ObsType")
     attribute(obs, "type", "common:IDType", "prohibited")
-    for dimension in dimension_ids(structure):
-        cl = components[dimension].local_codes
-        attribute(
-            obs,
-            dimension,
-            f"{dimension}_CodeType" if isinstance(cl, Codelist) else "common:IDType",
-            "required",
-        )
-    attribute(obs, TIME_PERIOD, "common:ObservationalTimePeriodType", "required")
+    at_obs = [*dimension_ids(structure), TIME_PERIOD] if not series else [at_observation]
+    for dimension in at_obs:
+        attribute(obs, dimension, dimension_type(dimension), "required")
+    if TIME_PERIOD not in at_obs:
+        attribute(obs, TIME_PERIOD, dimension_type(TIME_PERIOD), "prohibited")
     if version == "2.1":
         attribute(obs, "REPORTING_YEAR_START_DAY", "xs:gMonthDay", "prohibited")
     measure = components[measure_id(structure)]

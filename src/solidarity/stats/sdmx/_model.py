@@ -10,7 +10,7 @@ neither.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,7 +27,11 @@ from pysdmx.model import (
     Role,
 )
 
+from ._errors import SdmxStructureError
+
 TIME_PERIOD = "TIME_PERIOD"
+#: ``dimensionAtObservation`` of flat data: every dimension on each observation.
+ALL_DIMENSIONS = "AllDimensions"
 OBS_VALUE = "OBS_VALUE"
 
 #: The observation-level attributes a data structure carries unless told otherwise, with the
@@ -278,6 +282,104 @@ def dimension_ids(structure: DataStructureDefinition) -> tuple[str, ...]:
     ()
     """
     return tuple(c.id for c in structure.components.dimensions if c.id != TIME_PERIOD)
+
+
+def observation_dimension(structure: DataStructureDefinition, name: str) -> str:
+    """Check a ``dimensionAtObservation``: `ALL_DIMENSIONS` (flat data), ``TIME_PERIOD`` (time
+    series) or any dimension of ``structure`` (cross-sections); the name, or `SdmxStructureError`.
+
+    Examples
+    --------
+    >>> dsd = data_structure(agency="A", id="D", name="D",
+    ...     dimensions={"SEX": codelist("CL_SEX", {"F": "Female"}, agency="SDMX")})
+    >>> observation_dimension(dsd, "SEX"), observation_dimension(dsd, "TIME_PERIOD")
+    ('SEX', 'TIME_PERIOD')
+    >>> observation_dimension(dsd, "AGE")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    ...
+    SdmxStructureError: dimensionAtObservation 'AGE' is not a dimension of D: give …
+    """
+    dimensions = dimension_ids(structure)
+    if name in (ALL_DIMENSIONS, TIME_PERIOD) or name in dimensions:
+        return name
+    raise SdmxStructureError(
+        f"dimensionAtObservation {name!r} is not a dimension of {structure.id}: give "
+        f"{ALL_DIMENSIONS}, {TIME_PERIOD} or one of {', '.join(dimensions)}"
+    )
+
+
+def series_dimensions(structure: DataStructureDefinition, at_observation: str) -> tuple[str, ...]:
+    """The dimensions of a series key when ``at_observation`` is at the observation level:
+    every other dimension, ``TIME_PERIOD`` last (none for flat data).
+
+    Examples
+    --------
+    >>> dsd = data_structure(agency="A", id="D", name="D", dimensions={
+    ...     "SEX": codelist("CL_SEX", {"F": "Female"}, agency="SDMX"),
+    ...     "AGE": codelist("CL_AGE", {"_T": "Total"}, agency="SDMX")})
+    >>> series_dimensions(dsd, "TIME_PERIOD"), series_dimensions(dsd, "SEX")
+    (('SEX', 'AGE'), ('AGE', 'TIME_PERIOD'))
+    """
+    if at_observation == ALL_DIMENSIONS:
+        return ()
+    return tuple(d for d in (*dimension_ids(structure), TIME_PERIOD) if d != at_observation)
+
+
+def _codes(observation: Observation) -> dict[str, str]:
+    codes = dict(observation.key)
+    codes[TIME_PERIOD] = observation.time_period
+    return codes
+
+
+def series_runs(
+    observations: Iterable[Observation], series: Sequence[str]
+) -> Iterator[tuple[tuple[str, ...], list[Observation]]]:
+    """Consecutive observations with the same series key, gathered: (the key's codes in the
+    order of ``series``, the observations). One series is held at a time; a series whose
+    observations do not come together comes out as several runs — order them first
+    (`series_ordered`) when they may not.
+
+    Examples
+    --------
+    >>> rows = [Observation((("SEX", s),), p, Decimal(1)) for s, p in
+    ...     [("F", "2014"), ("F", "2015"), ("M", "2014")]]
+    >>> [(key, len(run)) for key, run in series_runs(rows, ("SEX",))]
+    [(('F',), 2), (('M',), 1)]
+    """
+    current: tuple[str, ...] | None = None
+    run: list[Observation] = []
+    for observation in observations:
+        codes = _codes(observation)
+        key = tuple(codes.get(d, "") for d in series)
+        if key != current and run:
+            assert current is not None
+            yield current, run
+            run = []
+        current = key
+        run.append(observation)
+    if run:
+        assert current is not None
+        yield current, run
+
+
+def series_ordered(observations: Iterable[Observation], series: Sequence[str]) -> list[Observation]:
+    """The observations with each series' together, in the order each series first appears
+    (and in their own order within it). Holds them all: for a stream already ordered by its
+    series key (as time series read from a database are), `series_runs` alone keeps memory
+    flat.
+
+    Examples
+    --------
+    >>> rows = [Observation((("SEX", s),), p, Decimal(1)) for s, p in
+    ...     [("F", "2014"), ("M", "2014"), ("F", "2015")]]
+    >>> [(o.key[0][1], o.time_period) for o in series_ordered(rows, ("SEX",))]
+    [('F', '2014'), ('F', '2015'), ('M', '2014')]
+    """
+    groups: dict[tuple[str, ...], list[Observation]] = {}
+    for observation in observations:
+        codes = _codes(observation)
+        groups.setdefault(tuple(codes.get(d, "") for d in series), []).append(observation)
+    return [observation for run in groups.values() for observation in run]
 
 
 def attribute_ids(structure: DataStructureDefinition) -> tuple[str, ...]:

@@ -10,8 +10,9 @@ from pathlib import Path
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
 from pysdmx.model import DataStructureDefinition
 
-from ._errors import Problem, SdmxFormatError, SdmxSyntaxError
+from ._errors import Problem, SdmxFormatError, SdmxStructureError, SdmxSyntaxError
 from ._ml_stream import structure_namespace, structure_specific_schema
+from ._model import ALL_DIMENSIONS, observation_dimension
 from ._read import MESSAGE_NAMESPACES, Source, read_bytes, sdmx_ml_version
 
 SCHEMA_DIR_VARIABLE = "SOLIDARITY_SDMX_SCHEMA_DIR"
@@ -53,7 +54,7 @@ def _message_schema(path: Path) -> etree.XMLSchema:
 
 
 def _structure_specific_schema(
-    message_schema: Path, structure: DataStructureDefinition, version: str
+    message_schema: Path, structure: DataStructureDefinition, version: str, at_observation: str
 ) -> etree.XMLSchema:
     # The official message schema plus the schema derived from the structure, joined by a
     # schema that imports both; the derived one imports the official schemas from the same
@@ -67,10 +68,14 @@ def _structure_specific_schema(
                 structure,
                 version=version,  # type: ignore[arg-type]  # "2.1" or "3.0", from the namespace
                 schema_location=official.as_uri(),
+                dimension_at_observation=at_observation,
             )
         )
         both = Path(folder) / "message.xsd"
-        imports = {message_namespace: message_schema, structure_namespace(structure): derived}
+        imports = {
+            message_namespace: message_schema,
+            structure_namespace(structure, at_observation): derived,
+        }
         both.write_text(
             '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
             + "".join(
@@ -96,8 +101,9 @@ def validate_sdmx_ml(
 
     Structure-specific data messages declare their data set's type (``xsi:type``) in a schema
     derived from their data structure, which the official schemas do not contain: given the
-    ``structure``, that schema is built (`structure_specific_schema`, for the flat messages
-    this package writes) and the message validates fully, codes against their codelists
+    ``structure``, that schema is built (`structure_specific_schema`, for the observation
+    dimension the message's header declares: flat, time series or cross-sections) and the
+    message validates fully, codes against their codelists
     included; without it such a message reports that the type does not resolve. Generic data
     and structure messages validate fully against the official schemas alone.
 
@@ -143,7 +149,15 @@ def validate_sdmx_ml(
     except etree.XMLSyntaxError as error:  # pragma: no cover - sdmx_ml_version parsed it
         raise SdmxSyntaxError(str(error)) from error
     if structure is not None and etree.QName(document).localname == "StructureSpecificData":
-        schema = _structure_specific_schema(schema_path.resolve(), structure, version)
+        used = document.find("{*}Header/{*}Structure")
+        at_observation = ALL_DIMENSIONS if used is None else used.get("dimensionAtObservation")
+        try:
+            at_observation = observation_dimension(structure, at_observation or ALL_DIMENSIONS)
+        except SdmxStructureError as error:
+            return [Problem(None if used is None else used.sourceline, str(error))]
+        schema = _structure_specific_schema(
+            schema_path.resolve(), structure, version, at_observation
+        )
     else:
         schema = _message_schema(schema_path.resolve())
     if schema.validate(document):

@@ -20,11 +20,13 @@ from ._csv import decimal_text
 from ._errors import SdmxError
 from ._ml_stream import MlDataFormat, MlVersion, stream_sdmx_ml
 from ._model import (
+    ALL_DIMENSIONS,
     TIME_PERIOD,
     Dataset,
     attribute_ids,
     dimension_ids,
     measure_id,
+    observation_dimension,
     structure_artefacts,
 )
 
@@ -59,8 +61,11 @@ def write_sdmx_ml(
     sender: str = "SOLIDARITY",
     engine: MlEngine = "lxml",
     prepared: datetime | None = None,
+    dimension_at_observation: str = ALL_DIMENSIONS,
 ) -> str:
-    """Write a dataset as a flat SDMX-ML data message (``dimensionAtObservation="AllDimensions"``).
+    """Write a dataset as an SDMX-ML data message, flat (``dimensionAtObservation=
+    "AllDimensions"``, the default) or by series (``TIME_PERIOD`` or another dimension at the
+    observation level).
 
     By default the message is streamed by `stream_sdmx_ml` (lxml) into a string: values stay
     exactly as their decimals and any text is escaped as XML requires. To write a large
@@ -80,6 +85,8 @@ def write_sdmx_ml(
     engine : {"lxml", "pysdmx"}, default "lxml"
     prepared : datetime, optional
         When the message was prepared (lxml engine); now by default.
+    dimension_at_observation : str, default "AllDimensions"
+        As for `stream_sdmx_ml`; pysdmx groups the series itself.
 
     Returns
     -------
@@ -108,7 +115,14 @@ def write_sdmx_ml(
     """
     if engine == "lxml":
         out = io.BytesIO()
-        stream_sdmx_ml(dataset, out, format=format, sender=sender, prepared=prepared)
+        stream_sdmx_ml(
+            dataset,
+            out,
+            format=format,
+            sender=sender,
+            prepared=prepared,
+            dimension_at_observation=dimension_at_observation,
+        )
         return out.getvalue().decode("utf-8")
     structure = dataset.structure
     dimensions = dimension_ids(structure)
@@ -138,7 +152,7 @@ def write_sdmx_ml(
             data,
             _DATA_FORMATS[format],
             header=Header(sender=Organisation(id=sender)),
-            dimension_at_observation="AllDimensions",
+            dimension_at_observation=observation_dimension(structure, dimension_at_observation),
         )
     except PysdmxError as error:
         raise SdmxError(f"pysdmx could not write the {format} message: {error}") from error
