@@ -253,6 +253,9 @@ if PRODUCTION:
 # IATI (docs/commitments.md): the folder of the official IATI 2.03 activity schemas, which are not
 # shipped; without it an import applies Solidarity's own rules and says the schema was skipped.
 IATI_SCHEMA_DIR = os.environ.get("SOLIDARITY_IATI_SCHEMA_DIR", "")
+# Largest IATI file uploaded through the site, in megabytes; uploads wait for confirmation here.
+IATI_UPLOAD_MAX_MB = int(os.environ.get("SOLIDARITY_IATI_UPLOAD_MAX_MB", "100"))
+IATI_UPLOAD_DIR = HOME / "iati-uploads"
 
 LOGGING = {
     "version": 1,
