@@ -36,7 +36,7 @@ def main() -> None:
 @main.command(epilog="Example:\n\n\b\n  solidarity serve --host 127.0.0.1 --port 8000")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Web worker processes.")
 def serve(host: str, port: int, workers: int) -> None:
     """Migrate the database, load reference data, and serve the platform."""
     setup_django()
@@ -68,7 +68,23 @@ def serve(host: str, port: int, workers: int) -> None:
             return application
 
     click.echo(f"Solidarity is running at http://{host}:{port}/ (Ctrl+C to stop)")
-    Server().run()
+    # Background tasks (protection runs) queued in the database need a worker: one child
+    # process beside gunicorn, stopped with it (docs/deploy.md runs them apart).
+    from django.conf import settings
+
+    worker = None
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        import subprocess
+
+        command = [sys.executable, "-m", "solidarity", "manage", "db_worker", "--no-reload"]
+        worker = subprocess.Popen(command)  # noqa: S603  # our own command, no user input
+        click.echo(f"Task worker started (process {worker.pid})")
+    try:
+        Server().run()
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 @main.command(

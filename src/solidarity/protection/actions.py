@@ -119,11 +119,14 @@ def _check_csv_header(head: bytes, name: str, spec: Spec) -> None:
     row when the run starts)."""
     if not head.strip():
         raise ValidationError(_("%(file)s: the file is empty") % {"file": name})
-    first = head.split(b"\n", 1)[0]
     try:
-        line = first.decode("utf-8").lstrip("\ufeff").rstrip("\r")
-    except UnicodeDecodeError:
-        raise ValidationError(_("%(file)s: is not UTF-8 text") % {"file": name}) from None
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A character cut by the end of the chunk read is not an error.
+        if error.start < len(head) - 3:
+            raise ValidationError(_("%(file)s: is not UTF-8 text") % {"file": name}) from None
+    first = head.split(b"\n", 1)[0]
+    line = first.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
     header = [column.strip().strip('"') for column in line.split(",")]
     needed = [d.column for d in spec.dimensions.values()]
     if spec.weight:
