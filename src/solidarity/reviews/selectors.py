@@ -209,7 +209,7 @@ def template_parts() -> list[tuple[str, str]]:
             (
                 f"objective-{objective.number}",
                 _("Objective %(number)s: %(title)s")
-                % {"number": objective.number, "title": objective.title},
+                % {"number": objective.number, "title": objective.localized("short_label")},
             )
         )
     for part in (
