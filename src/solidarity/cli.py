@@ -54,6 +54,10 @@ def serve(host: str, port: int, workers: int) -> None:
 
     counts = rights_reference_load(actor="system:serve")
     click.echo("Human rights: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    from solidarity.reviews.loaders import cycles_load
+
+    counts = cycles_load(actor="system:serve")
+    click.echo("Review cycles: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     from gunicorn.app.base import BaseApplication
 
     from solidarity.config.wsgi import application
@@ -122,6 +126,10 @@ def reference_load() -> None:
 
     # Mechanisms and the shipped ratification table hang on the countries and treaties.
     counts |= rights_reference_load(actor="system:cli")
+    from solidarity.reviews.loaders import cycles_load
+
+    # The shipped review cycles (IMRF-2022, IMRF-2026, regional reviews) hang on the countries.
+    counts |= cycles_load(actor="system:cli")
     for kind, number in counts.items():
         click.echo(f"{kind}: {number}")
 

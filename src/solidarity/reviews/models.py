@@ -271,9 +271,14 @@ class ReviewSection(models.Model):
                 | (~Q(part="objective") & Q(objective__isnull=True)),
             ),
             models.UniqueConstraint(
-                fields=["version", "part", "objective"],
-                name="one_section_per_part",
-                nulls_distinct=False,
+                fields=["version", "objective"],
+                condition=Q(objective__isnull=False),
+                name="one_section_per_objective",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "part"],
+                condition=Q(objective__isnull=True),
+                name="one_section_per_other_part",
             ),
         ]
 
