@@ -37,4 +37,15 @@ PAGES: dict[str, tuple[str, dict[str, Any]]] = {
     "commitments:assessment_new": ("/pledges/1/assessments/new/", SIGNED_IN_404),
     "commitments:assessment_edit": ("/pledges/1/assessments/1/edit/", SIGNED_IN_404),
     "commitments:money_new": ("/pledges/1/money/new/", SIGNED_IN_404),
+    "commitments:pledge_activities": ("/pledges/1/activities/", SIGNED_IN_404),
+    # IATI files: uploaded by administrators and, for their State's pledges, focal points.
+    "commitments:iati_upload": (
+        "/pledges/iati/upload/",
+        only("focal_point_kenya", "focal_point_mexico", "administrator"),
+    ),
+    # It acts only on POST.
+    "commitments:iati_upload_confirm": (
+        "/pledges/iati/upload/confirm/",
+        {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN},
+    ),
 }

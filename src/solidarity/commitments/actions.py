@@ -38,6 +38,7 @@ from solidarity.commitments.permissions import (
     can_edit_assessment,
     can_edit_pledge,
     can_import_iati,
+    can_link_activities,
     can_review_progress,
     organisations_user_pledges_for,
 )
@@ -656,6 +657,8 @@ class IatiImportResult:
     problems: list[Problem] = field(default_factory=list)
     problems_left_out: int = 0
     warnings: list[str] = field(default_factory=list)
+    # A dry run: everything was checked and counted, then rolled back.
+    dry_run: bool = False
     # An IATI 1.x file read with the 1.x mapping: what could not be mapped (left out).
     legacy: bool = False
     notices: list[Problem] = field(default_factory=list)
@@ -667,6 +670,10 @@ class IatiImportResult:
 
 
 class _RejectedError(Exception):
+    pass
+
+
+class _DryRunDoneError(Exception):
     pass
 
 
@@ -689,6 +696,7 @@ def iati_import(
     path: str | os.PathLike[str],
     schema_dir: str | os.PathLike[str] | None,
     file_name: str = "",
+    dry_run: bool = False,
 ) -> IatiImportResult:
     """Import an IATI 2.0x activity file: each activity becomes (or updates) a financial
     commitment keyed by its ``iati-identifier``, with its transactions converted to US dollars.
@@ -705,6 +713,14 @@ def iati_import(
     :mod:`solidarity.stats.iati`: the 2.03 schema does not apply to it, the result's first
     warning says so, and every element that could not be mapped is listed in ``notices`` (and
     in the warnings) rather than silently dropped.
+
+    Administrators and the CLI import anything. A State's focal point imports for its State's
+    pledges: an activity names (tag ``PLEDGE-12``) only pledges they keep — others are not
+    linked, with a warning — and an activity already stored for a pledge they do not keep is a
+    problem (nothing written). A link made on the site is kept when its activity comes again.
+
+    ``dry_run`` checks and counts everything in the database transaction, then rolls it back:
+    the summary shown before a web upload is confirmed.
     """
     if not isinstance(actor, str) and not can_import_iati(actor):
         raise PermissionDenied
@@ -712,7 +728,9 @@ def iati_import(
     name = file_name or path.name
     sha256 = _sha256(path)
     reading = read_iati(path, file_name=name, schema_dir=schema_dir)
-    result = IatiImportResult(file_name=name, schema_checked=reading.schema_checked)
+    result = IatiImportResult(
+        file_name=name, schema_checked=reading.schema_checked, dry_run=dry_run
+    )
     try:
         with transaction.atomic():
             batch: list[tuple[str, Activity]] = []
@@ -748,6 +766,10 @@ def iati_import(
                     "unchanged": result.unchanged,
                 },
             )
+            if dry_run:
+                raise _DryRunDoneError
+    except _DryRunDoneError:
+        pass
     except _RejectedError:
         result.created = result.updated = result.unchanged = result.transactions = 0
         result.not_converted = 0
@@ -787,7 +809,35 @@ def _import_batch(
     if not batch:
         return
     keys = [key for key, _activity in batch]
-    existing = {c.import_key: c for c in FinancialCommitment.objects.filter(import_key__in=keys)}
+    existing = {
+        c.import_key: c
+        for c in FinancialCommitment.objects.filter(import_key__in=keys).select_related("pledge")
+    }
+    # A focal point imports for its State's pledges only; administrators and the CLI for all.
+    user = None if isinstance(actor, str) else actor
+    restricted = user is not None and not is_administrator(user)
+    if restricted:
+        refused = [
+            (key, activity)
+            for key, activity in batch
+            if (found := existing.get(key)) is not None
+            and found.pledge is not None
+            and not can_edit_pledge(user, found.pledge)
+        ]
+        for key, activity in refused:
+            kept_for = existing[key].pledge
+            result.problems.append(
+                Problem(
+                    file_name,
+                    activity.line,
+                    "iati-activity/iati-identifier",
+                    "pledge",
+                    f"activity {activity.identifier or key!r} is kept here for pledge "
+                    f"P-{kept_for.pk if kept_for else ''}, which you do not keep",
+                )
+            )
+        if refused:
+            raise _RejectedError
     state_keys = {bridge.provider_state_key(a) for _key, a in batch} - {None}
     states = {
         key: country
@@ -798,24 +848,36 @@ def _import_batch(
         for key in (("iso2", country.iso2), ("iso3", country.iso3))
     }
     pledge_ids = {bridge.pledge_of(a) for _key, a in batch} - {None}
-    pledges = {p.pk: p for p in Pledge.objects.filter(pk__in=pledge_ids)}
+    pledges = {
+        p.pk: p
+        for p in Pledge.objects.filter(pk__in=pledge_ids)
+        if not restricted or can_edit_pledge(user, p)
+    }
     created: list[tuple[FinancialCommitment, Activity, str, int | None]] = []
     updated: list[tuple[FinancialCommitment, Activity, str, int | None]] = []
     for key, activity in batch:
         digest = bridge.activity_digest(activity)
         commitment = existing.get(key)
         pledge_id = bridge.pledge_of(activity)
-        if commitment is not None and commitment.content_digest == digest:
+        # The same activity again changes nothing — unless it names a pledge it is not yet
+        # linked to and the importer may link it (an earlier importer could not).
+        relink = commitment is not None and pledge_id in pledges and commitment.pledge_id is None
+        if commitment is not None and commitment.content_digest == digest and not relink:
             result.unchanged += 1
             continue
         fields = bridge.commitment_fields(activity)
         state_key = bridge.provider_state_key(activity)
         fields["provider_state"] = states.get(state_key) if state_key else None
         fields["pledge"] = pledges.get(pledge_id) if pledge_id else None
+        if pledge_id is None and commitment is not None:
+            # Linked on the site: the link stays when the activity comes again.
+            fields["pledge"] = commitment.pledge
         if pledge_id and pledge_id not in pledges:
             result.warnings.append(
                 f"{file_name}, line {activity.line}: activity {activity.identifier!r} names "
-                f"pledge P-{pledge_id}, which this platform does not have; not linked."
+                f"pledge P-{pledge_id}, which "
+                + ("you do not keep" if restricted else "this platform does not have")
+                + "; not linked."
             )
         if commitment is None:
             commitment = FinancialCommitment(import_key=key, source=FinancialCommitment.Source.IATI)
@@ -899,3 +961,82 @@ def _insert_transactions(rows: list[Transaction]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)  # noqa: S608
+
+
+def activity_link(
+    *, actor: User | str, pledge: Pledge, commitment: FinancialCommitment
+) -> FinancialCommitment:
+    """Link an activity imported from IATI to ``pledge``: its transactions then count towards
+    the pledge's pledged, committed and disbursed money. Audited.
+
+    Raises
+    ------
+    PermissionDenied
+        ``actor`` may not edit the pledge.
+    ValidationError
+        The money was entered on the site (it belongs to its pledge), or the activity is
+        already linked to another pledge (unlink it there first).
+    """
+    if not isinstance(actor, str) and not can_link_activities(actor, pledge):
+        raise PermissionDenied
+    with transaction.atomic():
+        commitment = FinancialCommitment.objects.select_for_update().get(pk=commitment.pk)
+        if commitment.source != FinancialCommitment.Source.IATI:
+            raise ValidationError(
+                _("Only activities imported from IATI files can be linked to a pledge.")
+            )
+        if commitment.pledge_id == pledge.pk:
+            return commitment
+        if commitment.pledge_id is not None:
+            raise ValidationError(
+                _(
+                    "This activity is already linked to pledge P-%(number)s; "
+                    "it must be unlinked there first."
+                )
+                % {"number": commitment.pledge_id}
+            )
+        commitment.pledge = pledge
+        commitment.save(update_fields=["pledge", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="financial_commitment.link",
+            obj=commitment,
+            before={"pledge": None},
+            after={"pledge": pledge.pk, "iati_identifier": commitment.iati_identifier},
+        )
+    return commitment
+
+
+def activity_unlink(*, actor: User | str, commitment: FinancialCommitment) -> FinancialCommitment:
+    """Unlink an imported activity from its pledge (its money no longer counts there). Audited.
+
+    Raises
+    ------
+    PermissionDenied
+        ``actor`` may not edit the pledge it is linked to.
+    ValidationError
+        The activity is not linked, or its money was entered on the site.
+    """
+    with transaction.atomic():
+        commitment = (FinancialCommitment.objects.select_for_update().select_related("pledge")).get(
+            pk=commitment.pk
+        )
+        pledge = commitment.pledge
+        if pledge is None:
+            raise ValidationError(_("This activity is not linked to a pledge."))
+        if not isinstance(actor, str) and not can_link_activities(actor, pledge):
+            raise PermissionDenied
+        if commitment.source != FinancialCommitment.Source.IATI:
+            raise ValidationError(
+                _("Money entered on the site belongs to its pledge and cannot be unlinked.")
+            )
+        commitment.pledge = None
+        commitment.save(update_fields=["pledge", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="financial_commitment.unlink",
+            obj=commitment,
+            before={"pledge": pledge.pk},
+            after={"pledge": None, "iati_identifier": commitment.iati_identifier},
+        )
+    return commitment

@@ -273,3 +273,13 @@ class MoneyForm(forms.Form):
         empty_value=None,
     )
     description = forms.CharField(label=_("Description"), required=False, max_length=500)
+
+
+class IatiUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("IATI activity file (XML)"),
+        help_text=_(
+            "IATI 2.01 to 2.03, or 1.x. Checked first in a dry run; nothing is stored until "
+            "you confirm."
+        ),
+    )

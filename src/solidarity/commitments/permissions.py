@@ -98,5 +98,13 @@ def can_edit_assessment(user: AnyUser | None, assessment: Assessment) -> bool:
 
 
 def can_import_iati(user: AnyUser | None) -> bool:
-    """IATI files are published data of many reporters: administrators import them."""
-    return is_administrator(user)
+    """IATI files are published data of many reporters: administrators import them, and a
+    State's focal points for their State's pledges (an activity links only to a pledge they
+    keep; see :func:`solidarity.commitments.actions.iati_import`)."""
+    return is_administrator(user) or bool(states_user_speaks_for(user))
+
+
+def can_link_activities(user: AnyUser | None, pledge: Pledge) -> bool:
+    """Linking imported IATI activities to a pledge (so their money counts towards it) is
+    editing the pledge: its focal points or organisation members, and administrators."""
+    return can_edit_pledge(user, pledge)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from solidarity.accounts.permissions import AnyUser, is_administrator, states_user_speaks_for
@@ -344,3 +344,47 @@ def published_summary(
         commitment__pledge__in=ids, type__in=DISBURSED
     ).aggregate(total=Sum("value_usd"))["total"]
     return PublishedSummary(count=pledges.count(), disbursed_usd=disbursed or Decimal(0))
+
+
+# Activities listed at most by a search on the linking page.
+MOST_LINKABLE = 50
+
+
+def linked_activities(*, pledge: Pledge) -> list[FinancialCommitment]:
+    """The activities imported from IATI and linked to ``pledge``, with their transaction
+    counts and the US dollars they disburse (``tx_count``, ``disbursed_usd``)."""
+    return list(
+        FinancialCommitment.objects.filter(pledge=pledge, source=FinancialCommitment.Source.IATI)
+        .annotate(
+            tx_count=Count("transactions"),
+            disbursed_usd=Sum(
+                "transactions__value_usd", filter=Q(transactions__type__in=DISBURSED)
+            ),
+        )
+        .order_by("iati_identifier", "import_key")
+    )
+
+
+def linkable_activities(*, q: str) -> list[FinancialCommitment]:
+    """Imported activities no pledge claims yet, found by identifier, title, reporting
+    organisation or transaction provider (at most :data:`MOST_LINKABLE`, by identifier)."""
+    q = q.strip()
+    if not q:
+        return []
+    providers = Transaction.objects.filter(
+        commitment=OuterRef("pk"), provider_name__icontains=q
+    ).values("pk")
+    return list(
+        FinancialCommitment.objects.filter(
+            pledge__isnull=True, source=FinancialCommitment.Source.IATI
+        )
+        .filter(
+            Q(iati_identifier__icontains=q)
+            | Q(title__icontains=q)
+            | Q(reporting_org_name__icontains=q)
+            | Q(reporting_org_ref__icontains=q)
+            | Exists(providers)
+        )
+        .annotate(tx_count=Count("transactions"))
+        .order_by("iati_identifier", "import_key")[:MOST_LINKABLE]
+    )

@@ -23,4 +23,7 @@ urlpatterns = [
         name="assessment_edit",
     ),
     path("<int:pk>/money/new/", views.money_new, name="money_new"),
+    path("<int:pk>/activities/", views.pledge_activities, name="pledge_activities"),
+    path("iati/upload/", views.iati_upload, name="iati_upload"),
+    path("iati/upload/confirm/", views.iati_upload_confirm, name="iati_upload_confirm"),
 ]

@@ -8,22 +8,29 @@ asks one selector or calls one action, and renders.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import secrets
+import time
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
@@ -37,6 +44,7 @@ from solidarity.commitments import actions, selectors
 from solidarity.commitments.flows import flow_diagram
 from solidarity.commitments.forms import (
     AssessmentForm,
+    IatiUploadForm,
     MoneyForm,
     PledgeFilterForm,
     PledgeForm,
@@ -45,12 +53,19 @@ from solidarity.commitments.forms import (
     pledger_from_value,
     pledger_value,
 )
-from solidarity.commitments.models import Assessment, Pledge, ProgressUpdate
+from solidarity.commitments.models import (
+    Assessment,
+    FinancialCommitment,
+    Pledge,
+    ProgressUpdate,
+)
 from solidarity.commitments.permissions import (
     can_assess_pledge,
     can_create_pledge,
     can_edit_assessment,
     can_edit_pledge,
+    can_import_iati,
+    can_link_activities,
     can_review_progress,
     can_view_progress,
     organisations_user_pledges_for,
@@ -102,6 +117,7 @@ def _registry(
             "heading": heading,
             "query": query.urlencode(),
             "can_create": can_create_pledge(request.user),
+            "can_import": can_import_iati(request.user),
             **(extra or {}),
         },
     )
@@ -627,4 +643,208 @@ def money_new(request: HttpRequest, pk: int) -> HttpResponse:
         "commitments/money_form.html",
         {"form": form, "pledge": pledge},
         status=400 if form.errors else 200,
+    )
+
+
+# --- IATI files uploaded through the site -------------------------------------------------
+# The file is streamed to IATI_UPLOAD_DIR (never held in memory: the size limit stops the
+# upload handler as soon as it is passed), checked in a dry run whose summary is shown, and
+# imported when the uploader confirms. The session remembers which waiting file is whose.
+
+_UPLOADS_SESSION = "commitments.iati_uploads"
+# A waiting upload older than this is removed.
+_UPLOAD_TTL_SECONDS = 24 * 3600
+
+
+class _SizeLimitHandler(FileUploadHandler):
+    """Stops reading an upload once it is larger than the limit (the rest is discarded)."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.too_large = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def _upload_limit() -> int:
+    return int(settings.IATI_UPLOAD_MAX_MB) * 1024 * 1024
+
+
+def _upload_dir() -> Path:
+    folder = Path(settings.IATI_UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - _UPLOAD_TTL_SECONDS
+    for stale in folder.glob("*.xml"):
+        with contextlib.suppress(OSError):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+    return folder
+
+
+def _store_upload(uploaded: Any) -> tuple[str, Path]:
+    """Copy the upload, chunk by chunk, to a new file of the upload folder."""
+    token = secrets.token_urlsafe(18)
+    path = _upload_dir() / f"{token}.xml"
+    with path.open("wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    return token, path
+
+
+def _upload_result_context(result: actions.IatiImportResult) -> dict[str, Any]:
+    return {
+        "result": result,
+        "problems": [str(p) for p in result.problems],
+        "warnings": result.warnings,
+    }
+
+
+@csrf_exempt  # checked by _iati_upload, after the size-limit handler is in place
+@login_required
+@require_http_methods(["GET", "POST"])
+def iati_upload(request: HttpRequest) -> HttpResponse:
+    """Upload an IATI file: a dry run shows what the import would do, then confirm."""
+    if not can_import_iati(request.user):
+        raise PermissionDenied
+    limit = _SizeLimitHandler(request, _upload_limit())
+    request.upload_handlers = [limit, *request.upload_handlers]
+    return _iati_upload(request, limit)
+
+
+@csrf_protect
+def _iati_upload(request: HttpRequest, limit: _SizeLimitHandler) -> HttpResponse:
+    context: dict[str, Any] = {"max_mb": settings.IATI_UPLOAD_MAX_MB}
+    form = (
+        IatiUploadForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else IatiUploadForm()
+    )
+    if request.method == "POST":
+        valid = form.is_valid()
+        if limit.too_large:
+            # The handler stopped the upload: the file field is empty (a required error).
+            form.errors.pop("file", None)
+            form.add_error(
+                "file",
+                _("The file is larger than %(limit)s MB, the largest that may be uploaded here.")
+                % {"limit": settings.IATI_UPLOAD_MAX_MB},
+            )
+            valid = False
+        if valid:
+            assert isinstance(request.user, User)
+            uploaded = form.cleaned_data["file"]
+            name = Path(uploaded.name or "upload.xml").name[:200]
+            token, path = _store_upload(uploaded)
+            result = actions.iati_import(
+                actor=request.user,
+                path=path,
+                schema_dir=settings.IATI_SCHEMA_DIR or None,
+                file_name=name,
+                dry_run=True,
+            )
+            if result.imported:
+                waiting = request.session.get(_UPLOADS_SESSION, {})
+                waiting[token] = name
+                request.session[_UPLOADS_SESSION] = waiting
+                context["token"] = token
+            else:
+                path.unlink(missing_ok=True)
+            context.update(_upload_result_context(result))
+    context["form"] = form
+    return render(
+        request,
+        "commitments/iati_upload.html",
+        context,
+        status=400 if form.errors or ("result" in context and "token" not in context) else 200,
+    )
+
+
+@login_required
+@require_POST
+def iati_upload_confirm(request: HttpRequest) -> HttpResponse:
+    """Import a file that passed its dry run (one transaction, as from the command line)."""
+    if not can_import_iati(request.user):
+        raise PermissionDenied
+    assert isinstance(request.user, User)
+    token = request.POST.get("token", "")
+    waiting = request.session.get(_UPLOADS_SESSION, {})
+    if token not in waiting:
+        raise Http404(_("This upload is not waiting for confirmation (it may have expired)."))
+    name = waiting.pop(token)
+    request.session[_UPLOADS_SESSION] = waiting
+    path = Path(settings.IATI_UPLOAD_DIR) / f"{token}.xml"
+    if not path.is_file():
+        raise Http404(_("This upload is not waiting for confirmation (it may have expired)."))
+    try:
+        result = actions.iati_import(
+            actor=request.user,
+            path=path,
+            schema_dir=settings.IATI_SCHEMA_DIR or None,
+            file_name=name,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    if result.imported:
+        messages.success(request, _("The IATI file is imported."))
+    context = {"form": IatiUploadForm(), "max_mb": settings.IATI_UPLOAD_MAX_MB, "done": True}
+    context.update(_upload_result_context(result))
+    return render(
+        request,
+        "commitments/iati_upload.html",
+        context,
+        status=200 if result.imported else 400,
+    )
+
+
+# --- Linking imported activities to a pledge ----------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pledge_activities(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link imported IATI activities to a pledge (search by identifier, title, reporting
+    organisation or provider), or unlink them."""
+    pledge = _pledge_or_refuse(request, pk)
+    if not can_link_activities(request.user, pledge):
+        raise PermissionDenied
+    assert isinstance(request.user, User)
+    if request.method == "POST":
+        commitment = FinancialCommitment.objects.filter(
+            pk=request.POST.get("activity", "") if request.POST.get("activity", "").isdigit() else 0
+        ).first()
+        if commitment is None:
+            raise Http404(_("There is no such activity."))
+        try:
+            if request.POST.get("do") == "unlink":
+                if commitment.pledge_id != pledge.pk:
+                    raise Http404(_("This activity is not linked to this pledge."))
+                actions.activity_unlink(actor=request.user, commitment=commitment)
+                messages.success(request, _("The activity is unlinked from the pledge."))
+            else:
+                actions.activity_link(actor=request.user, pledge=pledge, commitment=commitment)
+                messages.success(request, _("The activity is linked to the pledge."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(reverse("commitments:pledge_activities", kwargs={"pk": pledge.pk}))
+    q = request.GET.get("q", "")[:200]
+    return render(
+        request,
+        "commitments/pledge_activities.html",
+        {
+            "pledge": pledge,
+            "q": q,
+            "linked": selectors.linked_activities(pledge=pledge),
+            "found": selectors.linkable_activities(q=q),
+            "most": selectors.MOST_LINKABLE,
+        },
     )
