@@ -108,6 +108,8 @@ def test_it_lists_every_endpoint(schema: dict[str, Any]) -> None:
         ("post", "/api/v1/rights/recommendations/{recommendation_id}/assessments"),
         ("post", "/api/v1/rights/recommendations/{recommendation_id}/labels/{objective_number}"),
         ("get", "/api/v1/rights/ratifications"),
+        ("get", "/api/v1/dossiers/{iso3}"),
+        ("get", "/api/v1/dossiers/{iso3}/{cycle_code}"),
         ("get", "/api/v1/testimonies"),
         ("get", "/api/v1/testimonies/{public_id}"),
         ("get", "/api/v1/testimonies/shared/{use}"),

@@ -108,6 +108,10 @@ ACCESS: dict[str, dict[str, int]] = {
         **dict.fromkeys(CAST, 422),
     },
     "GET /api/v1/rights/ratifications": PUBLIC,
+    # State dossiers: a State's list is public; no cycle is loaded here, so a dossier is 404 to
+    # all (who may read a draft or a published one: dossiers/tests/test_dossier.py).
+    "GET /api/v1/dossiers/{iso3}": PUBLIC,
+    "GET /api/v1/dossiers/{iso3}/{cycle_code}": dict.fromkeys(VISITORS, 404),
 }
 
 # A value for each path parameter that names something in the reference data.
@@ -121,6 +125,7 @@ PATH_EXAMPLES = {
     "use": "share_un",
     "recommendation_id": "1",
     "objective_number": "10",
+    "cycle_code": "NO-SUCH-CYCLE",
 }
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
