@@ -107,8 +107,8 @@ def run_parameters(
         if rho:
             params["rho"] = float(rho)
         else:
-            params["epsilon"] = float(epsilon)
-            params["delta"] = float(delta)
+            params["epsilon"] = float(values["epsilon"])
+            params["delta"] = float(values["delta"])
         if values.get("raise_budget"):
             params["raise_budget"] = float(values["raise_budget"])
     return params

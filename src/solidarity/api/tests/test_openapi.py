@@ -115,6 +115,8 @@ def test_it_lists_every_endpoint(schema: dict[str, Any]) -> None:
         ("get", "/api/v1/testimonies/shared/{use}"),
         ("get", "/api/v1/fund/calls"),
         ("get", "/api/v1/fund/calls/{code}"),
+        ("get", "/api/v1/protection/runs"),
+        ("get", "/api/v1/protection/runs/{run_id}"),
     }
     # Nothing routed is hidden from the description.
     routed = [

@@ -126,6 +126,7 @@ PATH_EXAMPLES = {
     "recommendation_id": "1",
     "objective_number": "10",
     "cycle_code": "NO-SUCH-CYCLE",
+    "run_id": "1",
 }
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
