@@ -31,6 +31,9 @@ VISITORS = ("anonymous", *CAST)
 # The status each visitor gets.
 PUBLIC = dict.fromkeys(VISITORS, 200)
 SIGNED_IN = {"anonymous": 401, **dict.fromkeys(CAST, 200)}
+NOT_FOUND = dict.fromkeys(VISITORS, 404)
+SIGNED_IN_NOT_FOUND = {"anonymous": 401, **dict.fromkeys(CAST, 404)}
+INCOMPLETE = {"anonymous": 401, **dict.fromkeys(CAST, 422)}
 
 ACCESS: dict[str, dict[str, int]] = {
     "GET /api/v1/objectives": PUBLIC,
@@ -112,6 +115,42 @@ ACCESS: dict[str, dict[str, int]] = {
     # all (who may read a draft or a published one: dossiers/tests/test_dossier.py).
     "GET /api/v1/dossiers/{iso3}": PUBLIC,
     "GET /api/v1/dossiers/{iso3}/{cycle_code}": dict.fromkeys(VISITORS, 404),
+    # Reviews: reading is public; no cycle exists here, so one is 404 to all, and writes with an
+    # empty body are refused as incomplete (422) once signed in. Who may act in each phase, on
+    # real cycles: reviews/tests/test_api.py.
+    "GET /api/v1/reviews/cycles": PUBLIC,
+    "POST /api/v1/reviews/cycles": INCOMPLETE,
+    "GET /api/v1/reviews/cycles/{cycle_code}": NOT_FOUND,
+    "POST /api/v1/reviews/cycles/{cycle_code}/open": SIGNED_IN_NOT_FOUND,
+    "PUT /api/v1/reviews/cycles/{cycle_code}/phases/{phase}": INCOMPLETE,
+    "PUT /api/v1/reviews/cycles/{cycle_code}/states": INCOMPLETE,
+    "GET /api/v1/reviews/cycles/{cycle_code}/states/{iso3}": NOT_FOUND,
+    "GET /api/v1/reviews/cycles/{cycle_code}/states/{iso3}/versions": NOT_FOUND,
+    "POST /api/v1/reviews/cycles/{cycle_code}/states/{iso3}/versions": INCOMPLETE,
+    "GET /api/v1/reviews/cycles/{cycle_code}/states/{iso3}/versions/{version_number}": NOT_FOUND,
+    "GET /api/v1/reviews/cycles/{cycle_code}/states/{iso3}/versions/{version_number}/comments": (
+        NOT_FOUND
+    ),
+    "POST /api/v1/reviews/cycles/{cycle_code}/states/{iso3}/versions/{version_number}/comments": (
+        INCOMPLETE
+    ),
+    "POST /api/v1/reviews/cycles/{cycle_code}/states/{iso3}/submit": SIGNED_IN_NOT_FOUND,
+    "POST /api/v1/reviews/cycles/{cycle_code}/states/{iso3}/publish": SIGNED_IN_NOT_FOUND,
+    "POST /api/v1/reviews/cycles/{cycle_code}/states/{iso3}/return": INCOMPLETE,
+    "GET /api/v1/reviews/states/{iso3}/history": PUBLIC,
+    "GET /api/v1/reviews/cycles/{cycle_code}/inputs": NOT_FOUND,
+    "POST /api/v1/reviews/cycles/{cycle_code}/inputs": INCOMPLETE,
+    "GET /api/v1/reviews/moderation": {
+        "anonymous": 401,
+        **dict.fromkeys(CAST, 403),
+        "moderator": 200,
+        "administrator": 200,
+    },
+    "POST /api/v1/reviews/inputs/{input_id}/moderation": INCOMPLETE,
+    "POST /api/v1/reviews/comments/{comment_id}/moderation": INCOMPLETE,
+    "GET /api/v1/reviews/cycles/{cycle_code}/follow-up": NOT_FOUND,
+    "POST /api/v1/reviews/cycles/{cycle_code}/states/{iso3}/follow-up": INCOMPLETE,
+    "POST /api/v1/reviews/follow-up/{follow_up_id}/status": INCOMPLETE,
 }
 
 # A value for each path parameter that names something in the reference data.
@@ -127,6 +166,11 @@ PATH_EXAMPLES = {
     "objective_number": "10",
     "cycle_code": "NO-SUCH-CYCLE",
     "run_id": "1",
+    "phase": "forum",
+    "version_number": "1",
+    "input_id": "1",
+    "comment_id": "1",
+    "follow_up_id": "1",
 }
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
