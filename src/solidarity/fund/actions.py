@@ -93,6 +93,12 @@ def call_create(
         errors["criteria"] = [_("Each criterion needs a positive weight and maximum.")]
     if FundCall.objects.filter(code=code).exists():
         errors["code"] = [_("A call with this code exists already.")]
+    # Calls name their review cycle by code. Once review cycles are loaded (serve and
+    # `reference load` ship them), the code must name one of them.
+    from solidarity.reviews.models import ReviewCycle
+
+    if ReviewCycle.objects.exists() and not ReviewCycle.objects.filter(code=cycle_code).exists():
+        errors["cycle_code"] = [_("There is no review cycle %(code)s.") % {"code": cycle_code}]
     if errors:
         raise ValidationError(errors)
     call = FundCall(
