@@ -28,7 +28,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO, cast
 
@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
 
 from solidarity.indicators.models import Code, Indicator, LabelMapping
+from solidarity.indicators.sdmx import provider_codes
 from solidarity.stats.opensdg import (
     Observation,
     OpenSdgError,
@@ -64,6 +65,7 @@ from solidarity.stats.sdmx import (
 FORMATS = ("open-sdg", "sdmx-csv", "sdmx-ml", "sdmx-json", "xlsx")
 SDMX_FORMATS = ("sdmx-csv", "sdmx-ml", "sdmx-json")
 REF_AREA = "REF_AREA"
+DATA_PROVIDER = "DATA_PROVIDER"
 TIME_PERIOD = "TIME_PERIOD"
 _SDMX_CSV_LEAD = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION"})
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -342,13 +344,17 @@ def _cell_text(value: Any) -> str:
 # --- SDMX -----------------------------------------------------------------------------------
 
 
-def _structure(indicator: Indicator, provider_id: int) -> Any:
+def _structure(
+    indicator: Indicator, provider_id: int, providers: Mapping[int, str] | None = None
+) -> Any:
     """The indicator's data structure as SDMX files are read against it: REF_AREA and its
-    dimensions, each with our codes and the labels the provider's (and common) mappings know."""
+    dimensions, each with our codes and the labels the provider's (and common) mappings know;
+    and DATA_PROVIDER last, coded by every organisation's code, when ``providers`` is given
+    (the file has the column: a file the hub sent carries it)."""
     dimensions = [REF_AREA] + [
         link.dimension_id
         for link in indicator.indicatordimension_set.order_by("order")
-        if link.dimension_id not in (REF_AREA, TIME_PERIOD)
+        if link.dimension_id not in (REF_AREA, TIME_PERIOD, DATA_PROVIDER)
     ]
     scope = Q(provider__isnull=True) | Q(provider_id=provider_id)
     codes: dict[str, dict[str, str]] = {dimension: {} for dimension in dimensions}
@@ -360,6 +366,9 @@ def _structure(indicator: Indicator, provider_id: int) -> Any:
         scope, kind=LabelMapping.Kind.VALUE, dimension__in=dimensions
     ).values_list("dimension", "label"):
         codes[dimension].setdefault(label, label)
+    if providers is not None:
+        dimensions.append(DATA_PROVIDER)
+        codes[DATA_PROVIDER] = {code: code for code in providers.values()}
     return data_structure(
         agency="SOLIDARITY",
         id=f"DSD_{re.sub(r'[^A-Za-z0-9_]', '_', indicator.code)}",
@@ -369,6 +378,17 @@ def _structure(indicator: Indicator, provider_id: int) -> Any:
             for d in dimensions
         },
     )
+
+
+def _names_provider(file: BinaryIO, format: str) -> bool:
+    """Whether an SDMX file has a DATA_PROVIDER column (or dimension), from its first MiB: the
+    header of SDMX-CSV, the structure of SDMX-JSON, the first observations of SDMX-ML."""
+    head = file.read(1 << 20)
+    file.seek(0)
+    if format == "sdmx-csv":
+        first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+        return DATA_PROVIDER in (cell.split(":", 1)[0].strip() for cell in first.split(","))
+    return DATA_PROVIDER.encode() in head
 
 
 class SdmxReading:
@@ -395,9 +415,16 @@ class SdmxReading:
         self._format = format
         self._file = file
         self._ref_area = ref_area
-        self._structure = _structure(indicator, provider_id)
+        codes = provider_codes()
+        # A file may say who provided it (the hub's own answers do): then it must be the
+        # submitting provider, as REF_AREA must be the dataset's area.
+        self._provider = codes.get(provider_id)
+        with_provider = _names_provider(file, format)
+        self._structure = _structure(indicator, provider_id, codes if with_provider else None)
         self.dimensions = [c.id for c in self._structure.components.dimensions]
-        self.columns = tuple(d for d in self.dimensions if d not in (REF_AREA, TIME_PERIOD))
+        self.columns = tuple(
+            d for d in self.dimensions if d not in (REF_AREA, TIME_PERIOD, DATA_PROVIDER)
+        )
 
     def _add(self, severity: str, row: int | None, column: str | None, value: str | None,
              reason: str) -> None:  # fmt: skip
@@ -414,6 +441,12 @@ class SdmxReading:
         return _("%(area)s is not the reference area of this dataset (%(ours)s)") % {
             "area": area,
             "ours": self._ref_area,
+        }
+
+    def _not_provider(self, provider: str | None) -> str:
+        return _("%(provider)s is not the provider submitting these data (%(ours)s)") % {
+            "provider": provider,
+            "ours": self._provider,
         }
 
     def _fail(self, error: Exception, row: int | None = None) -> OpenSdgError:
@@ -578,14 +611,30 @@ class SdmxReading:
             # The reading's own checks, on the rows before a fatal one.
             rows_in_file = np.arange(done + 2, done + 2 + stop, dtype=np.int64)
             area = cells[REF_AREA].slice(0, stop)
+            problems: list[tuple[int, str, str | None, str]] = []
             wrong_area = (
                 pc.not_equal(area, self._ref_area).to_numpy(zero_copy_only=False)
                 if (self._ref_area is not None)
                 else np.zeros(stop, dtype=bool)
             )
+            for index in np.flatnonzero(wrong_area):
+                code = area[index].as_py()
+                problems.append((int(rows_in_file[index]), REF_AREA, code,
+                                 self._not_ours(code)))  # fmt: skip
             periods = cells[TIME_PERIOD].slice(0, stop).dictionary_encode()
             normalised = [normalise_period(text) for text in periods.dictionary.to_pylist()]
             sdmx_period = pa.array([p.sdmx for p in normalised], pa.string()).take(periods.indices)
+            provider = cells[DATA_PROVIDER].slice(0, stop) if DATA_PROVIDER in cells else None
+            if provider is not None:
+                wrong_provider = (
+                    pc.not_equal(provider, self._provider or "").to_numpy(zero_copy_only=False)
+                    & ~wrong_area
+                )
+                for index in np.flatnonzero(wrong_provider):
+                    code = provider[index].as_py()
+                    problems.append((int(rows_in_file[index]), DATA_PROVIDER, code,
+                                     self._not_provider(code)))  # fmt: skip
+                wrong_area = wrong_area | wrong_provider  # either way, not this dataset's
             bad_period = pc.is_null(sdmx_period).to_numpy(zero_copy_only=False) & ~wrong_area
             multipliers = pa.nulls(stop, pa.int64())
             bad_multiplier = np.zeros(stop, dtype=bool)
@@ -595,11 +644,6 @@ class SdmxReading:
                 multipliers = pa.array([p[0] for p in parsed], pa.int64()).take(texts.indices)
                 broken = pa.array([p[1] for p in parsed], pa.bool_()).take(texts.indices)
                 bad_multiplier = broken.to_numpy(zero_copy_only=False) & ~wrong_area & ~bad_period
-            problems: list[tuple[int, str, str | None, str]] = []
-            for index in np.flatnonzero(wrong_area):
-                code = area[index].as_py()
-                problems.append((int(rows_in_file[index]), REF_AREA, code,
-                                 self._not_ours(code)))  # fmt: skip
             for index in np.flatnonzero(bad_period):
                 text = periods.dictionary[periods.indices[index].as_py()].as_py()
                 period = normalised[periods.indices[index].as_py()]
@@ -676,6 +720,10 @@ class SdmxReading:
                         area,
                         self._not_ours(area),
                     )
+                    continue
+                provider = key.get(DATA_PROVIDER, self._provider)
+                if provider != self._provider:
+                    self._add("error", row, DATA_PROVIDER, provider, self._not_provider(provider))
                     continue
                 period = normalise_period(observation.time_period)
                 if period.sdmx is None:

@@ -30,6 +30,7 @@ from solidarity.indicators.models import (
     IndicatorDimension,
     Observation,
 )
+from solidarity.indicators.sdmx import provider_codes
 from solidarity.reference.models import Country
 
 TOTAL = "_T"
@@ -381,15 +382,17 @@ def download_rows(
     *, indicator: Indicator, columns: list[str], ref_area: Code | None = None
 ) -> Iterator[list[object]]:
     """The published observations of ``indicator`` as rows under ``columns`` (dimension
-    columns carry the code, ``_T`` where the data have no breakdown by it). Two queries."""
+    columns carry the code, ``_T`` where the data have no breakdown by it; DATA_PROVIDER the
+    provider's code, as the SDMX answers have it). Three queries."""
     versions = {v.pk: v for v in public_versions(indicator=indicator, ref_area=ref_area)}
+    codes = provider_codes() if versions else {}
     dimensions = columns[4 : columns.index("TIME_PERIOD")]
     for observation in public_observations(versions=versions.values()).iterator(chunk_size=2000):
         version = versions[observation.version_id]
         dataset = version.dataset
         yield [
             indicator.code,
-            dataset.provider.acronym or dataset.provider.name,
+            codes[dataset.provider_id],
             dataset.ref_area.code,
             observation.series,
             *(observation.dimensions.get(d, TOTAL) for d in dimensions),

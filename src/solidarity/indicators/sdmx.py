@@ -8,6 +8,12 @@ broken down by different dimensions, and a hub-wide key would carry every dimens
 indicator, mostly "not applicable". The key is ``SERIES``, ``REF_AREA``, then the indicator's
 own dimensions in catalogue order, as the SDG data structure puts SERIES and REF_AREA first.
 
+The hub's key ends with ``DATA_PROVIDER``, the organisation that provided the data (coded by its
+acronym, see :func:`provider_codes`), so that two providers' figures for one indicator and one
+area never share a key; a key one position short means every provider, as keys written before
+the dimension existed do. Its codelist, ``CL_DATA_PROVIDER``, and the data provider scheme
+(``DATA_PROVIDERS``) hold the providers with published data.
+
 ``SERIES`` holds the series cell of Open SDG files (``_Z`` when a file has none). The SDG-shaped
 variant (``DSD_SDG_10_7_3``) follows the UN SDG data structure's concepts instead: dimensions
 with an SDG concept keep their place under it (migratory status, citizenship and country of birth
@@ -20,7 +26,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +37,14 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from pysdmx.io import write_sdmx
 from pysdmx.io.format import Format
-from pysdmx.model import Codelist, Dataflow, DataStructureDefinition, Organisation
+from pysdmx.model import (
+    Codelist,
+    Dataflow,
+    DataProvider,
+    DataProviderScheme,
+    DataStructureDefinition,
+    Organisation,
+)
 from pysdmx.model.constraint import (
     AvailabilityConstraint,
     ConstraintAttachment,
@@ -43,6 +56,7 @@ from pysdmx.model.constraint import (
 )
 from pysdmx.model.message import Header
 
+from solidarity.accounts.models import Organisation as Provider
 from solidarity.indicators.models import (
     PUBLISHABLE_CONF_STATUSES,
     Code,
@@ -57,6 +71,8 @@ from solidarity.stats import sdmx
 
 AGENCY = "SOLIDARITY"
 VERSION = "1.0"
+DATA_PROVIDER = "DATA_PROVIDER"
+PROVIDER_SCHEME = "DATA_PROVIDERS"
 NOT_APPLICABLE = "_Z"
 TOTAL = "_T"
 # The UN SDG data structure's dimensions this hub can fill, in its key order.
@@ -81,6 +97,22 @@ def sdmx_id(text: str) -> str:
     return _NOT_ID.sub("_", text.strip())[:100] or NOT_APPLICABLE
 
 
+def provider_codes() -> dict[int, str]:
+    """Each organisation's DATA_PROVIDER code (by its id): its acronym as an SDMX id, or
+    ``ORG_<id>`` when it has none or shares it with another organisation. One query.
+
+    The code is what SDMX answers, the provider reference of data queries
+    (``/sdmx/data/{flow}/{key}/{provider}``) and the downloads' ``DATA_PROVIDER`` column say."""
+    rows = list(Provider.objects.values_list("pk", "acronym"))
+    counts = Counter(sdmx_id(acronym) for _pk, acronym in rows if acronym.strip())
+    return {
+        pk: sdmx_id(acronym)
+        if acronym.strip() and counts[sdmx_id(acronym)] == 1 and not acronym.startswith("ORG_")
+        else f"ORG_{pk}"
+        for pk, acronym in rows
+    }
+
+
 @dataclass(frozen=True)
 class Flow:
     """One dataflow of the hub: an indicator in the hub's shape or the SDG shape."""
@@ -94,6 +126,8 @@ class Flow:
     # (hub dimension, hub code) -> SDG code, for the SDG shape.
     sdg_codes: Mapping[tuple[str, str], str] = field(default_factory=dict)
     sdg_series: frozenset[str] = frozenset()
+    # Organisation id -> DATA_PROVIDER code.
+    providers: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -129,6 +163,10 @@ class _Catalogue:
         self.series: dict[str, set[str]] = {}
         for indicator_code, label in series:
             self.series.setdefault(indicator_code, set()).add(label)
+        self.provider_codes = provider_codes()
+        self.providers: dict[str, dict[str, str]] = {}
+        for indicator_code, provider, name in _published_providers(self.provider_codes):
+            self.providers.setdefault(indicator_code, {})[provider] = name
 
     def codelist(self, dimension: str) -> Codelist:
         codes = self.codes.get(dimension, {})
@@ -159,6 +197,15 @@ class _Catalogue:
         }
         for dimension in self.by_indicator.get(indicator.code, []):
             dimensions.setdefault(dimension, self.codelist(dimension))
+        # The indicator's own providers, as SERIES has the indicator's own series: an answer
+        # about one indicator does not change when a provider publishes on another.
+        dimensions[DATA_PROVIDER] = sdmx.codelist(
+            f"CL_{DATA_PROVIDER}_{sdmx_id(indicator.code)}",
+            self.providers.get(indicator.code) or {NOT_APPLICABLE: "Not applicable"},
+            agency=AGENCY,
+            version=VERSION,
+            name=f"Data providers of {indicator.code}",
+        )
         return self._flow(indicator, "hub", dimensions)
 
     def sdg_flow(self, indicator: Indicator) -> Flow:
@@ -216,7 +263,14 @@ class _Catalogue:
         )
         series = frozenset(code.id for code in dimensions["SERIES"]) if shape == "sdg" else None
         return Flow(
-            indicator, shape, structure, flow, concepts or {}, codes or {}, series or frozenset()
+            indicator,
+            shape,
+            structure,
+            flow,
+            concepts or {},
+            codes or {},
+            series or frozenset(),
+            self.provider_codes,
         )
 
 
@@ -231,6 +285,30 @@ def flow_list(*, indicator: str | None = None) -> list[Flow]:
         flows.append(catalogue.hub_flow(row))
         flows.append(catalogue.sdg_flow(row))
     return flows
+
+
+def _published_providers(codes: Mapping[int, str]) -> list[tuple[str, str, str]]:
+    """The organisations with published data: (indicator, code, name), by name."""
+    rows = (
+        _latest_public_versions()
+        .values_list("dataset__indicator_id", "dataset__provider_id", "dataset__provider__name")
+        .distinct()
+        .order_by("dataset__provider__name", "dataset__indicator_id")
+    )
+    return [(indicator, codes[pk], name) for indicator, pk, name in rows]
+
+
+def provider_scheme() -> DataProviderScheme:
+    """The data provider scheme (``DATA_PROVIDERS``): the organisations with published data,
+    each by its DATA_PROVIDER code."""
+    providers = {code: name for _indicator, code, name in _published_providers(provider_codes())}
+    return DataProviderScheme(
+        id=PROVIDER_SCHEME,
+        name="Data providers",
+        agency=AGENCY,
+        version=VERSION,
+        items=[DataProvider(id=code, name=name) for code, name in providers.items()],
+    )
 
 
 def flow_get(*, id: str) -> Flow:
@@ -306,7 +384,7 @@ def published_versions(
         versions = versions.filter(dataset__ref_area__code__in=ref_areas)
     # The import summaries (up to a thousand problems each) are not needed to serve data.
     rows = list(
-        versions.select_related("dataset__ref_area")
+        versions.select_related("dataset__ref_area", "dataset__provider")
         .defer("import_summary")
         .order_by("dataset__ref_area__code")
     )
@@ -315,8 +393,9 @@ def published_versions(
     return rows
 
 
-def published_stamps(*, indicator: str) -> list[str]:
-    """What identifies the published state of an indicator's data (by its code): for each
+def published_stamps(*, indicator: str | None) -> list[str]:
+    """What identifies the published state of an indicator's data (by its code; of every
+    indicator's with None): for each
     dataset's latest public version, its id and the moments it was created, published and out
     of embargo. The same list means the same published data.
 
@@ -329,13 +408,26 @@ def published_stamps(*, indicator: str) -> list[str]:
     published = DatasetVersion.Status.PUBLISHED.value
     sql = (
         f"SELECT v.id, v.created_at, v.published_at, v.embargo_until FROM {version} v "  # noqa: S608
-        f"JOIN {dataset} d ON d.id = v.dataset_id WHERE d.indicator_id = %s AND "
+        f"JOIN {dataset} d ON d.id = v.dataset_id WHERE "
+        f"{'d.indicator_id = %s AND ' if indicator is not None else ''}"
         f"{public.format(v='v')} AND v.number = (SELECT MAX(w.number) FROM {version} w "
         f"WHERE w.dataset_id = v.dataset_id AND {public.format(v='w')}) ORDER BY v.id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [indicator, published, now, published, now])
+        which = [indicator] if indicator is not None else []
+        cursor.execute(sql, [*which, published, now, published, now])
         return ["@".join(str(cell) for cell in row) for row in cursor.fetchall()]
+
+
+def last_published() -> datetime | None:
+    """When data last became public anywhere in the hub: a publication, or an embargo's end."""
+    now = timezone.now()
+    moments = DatasetVersion.objects.filter(status=DatasetVersion.Status.PUBLISHED).aggregate(
+        published=Max("published_at"),
+        released=Max("embargo_until", filter=Q(embargo_until__lte=now)),
+    )
+    found = [m for m in moments.values() if m is not None]
+    return max(found) if found else None
 
 
 def published_when(version: DatasetVersion) -> datetime:
@@ -353,6 +445,8 @@ class DataQuery:
     end_period: str = ""
     last_observations: int | None = None
     first_observations: int | None = None
+    # The data query's provider reference (DATA_PROVIDER codes; empty = any).
+    providers: frozenset[str] = frozenset()
 
     def selects(self, key: Mapping[str, str], period: str) -> bool:
         if any(key.get(d) not in wanted for d, wanted in self.codes.items() if wanted):
@@ -362,13 +456,16 @@ class DataQuery:
         return not (self.end_period and period[: len(self.end_period)] > self.end_period)
 
 
-def _hub_key(flow: Flow, observation: Observation, ref_area: str) -> dict[str, str] | None:
+def _hub_key(
+    flow: Flow, observation: Observation, ref_area: str, provider: str
+) -> dict[str, str] | None:
     codes = observation.dimensions or {}
     key = {"SERIES": sdmx_id(observation.series) if observation.series else NOT_APPLICABLE}
     key["REF_AREA"] = ref_area
     for dimension in flow.dimensions[2:]:
         key[dimension] = str(codes.get(dimension, TOTAL))
     if flow.shape == "hub":
+        key[DATA_PROVIDER] = provider
         return key
     return _sdg_key(flow, observation, key)
 
@@ -431,6 +528,7 @@ def published_observations(
     dimensions = flow.dimensions
     for version in versions:
         ref_area = version.dataset.ref_area.code
+        provider = flow.providers.get(version.dataset.provider_id, NOT_APPLICABLE)
         rows = _public_observations(DatasetVersion.objects.filter(pk=version.pk)).order_by(
             "series", "series_key", "time_period"
         )
@@ -442,7 +540,7 @@ def published_observations(
                 attributes=_attributes(row),
             )
             for row in rows.iterator(chunk_size=2000)
-            if (key := _hub_key(flow, row, ref_area)) is not None
+            if (key := _hub_key(flow, row, ref_area, provider)) is not None
             and query.selects(key, row.time_period)
         )
         yield from _first_last(selected, query)

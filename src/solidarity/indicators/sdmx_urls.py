@@ -9,7 +9,7 @@ app_name = "sdmx"
 _PART = r"[^/]+"
 urlpatterns = [
     re_path(
-        rf"^data/(?P<flow>{_PART})(?:/(?P<key>[^/]*)(?:/{_PART})?)?/?$",
+        rf"^data/(?P<flow>{_PART})(?:/(?P<key>[^/]*)(?:/(?P<provider>{_PART}))?)?/?$",
         sdmx_views.data,
         name="data",
     ),
@@ -20,7 +20,7 @@ urlpatterns = [
         name="structure",
     ),
     re_path(
-        rf"^availability/(?P<flow>{_PART})(?:/(?P<key>[^/]*)(?:/{_PART})?)?/?$",
+        rf"^availability/(?P<flow>{_PART})(?:/(?P<key>[^/]*)(?:/(?P<provider>{_PART}))?)?/?$",
         sdmx_views.availability,
         name="availability",
     ),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from django.http import (
     FileResponse,
@@ -185,11 +185,28 @@ def _codes(text: str) -> frozenset[str]:
     return frozenset(code for code in text.replace(",", "+").split("+") if code)
 
 
-def _data_query(request: HttpRequest, flow: hub.Flow, key: str) -> hub.DataQuery:
+def _providers(reference: str) -> frozenset[str]:
+    """The provider codes of a data query's provider reference (SDMX REST: ``ONS``,
+    ``SOLIDARITY,ONS``, several joined by ``+``; ``all`` or ``*`` for any: empty)."""
+    wanted = set()
+    for part in reference.split("+"):
+        agency, _, provider = part.rpartition(",")
+        if agency not in ("", hub.AGENCY, "all", "*"):
+            raise BadQueryError(f"The provider reference {part!r} names another agency.")
+        if provider not in ("all", "*", ""):
+            wanted.add(provider)
+    return frozenset(wanted)
+
+
+def _data_query(
+    request: HttpRequest, flow: hub.Flow, key: str, provider: str = ""
+) -> hub.DataQuery:
     dimensions = flow.dimensions
     codes: dict[str, frozenset[str]] = {}
     if key and key not in ("all", "*"):
         positions = key.split(".")
+        if dimensions[-1:] == (hub.DATA_PROVIDER,) and len(positions) == len(dimensions) - 1:
+            positions.append("")  # keys written before DATA_PROVIDER: every provider
         if len(positions) != len(dimensions):
             raise BadQueryError(
                 f"The key {key!r} has {len(positions)} positions; {flow.id} has "
@@ -220,8 +237,13 @@ def _data_query(request: HttpRequest, flow: hub.Flow, key: str) -> hub.DataQuery
             )
         wanted = _codes(value.removeprefix("eq:"))
         codes[dimension] = codes[dimension] & wanted if dimension in codes else wanted
+    providers = _providers(provider)
+    if providers and hub.DATA_PROVIDER in dimensions:
+        chosen = codes.get(hub.DATA_PROVIDER)
+        codes[hub.DATA_PROVIDER] = providers if chosen is None else chosen & providers
     return hub.DataQuery(
         codes=codes,
+        providers=providers,
         start_period=start,
         end_period=end,
         last_observations=_count(request, "lastNObservations"),
@@ -354,9 +376,21 @@ def _body(
 # Views ----------------------------------------------------------------------------------------
 
 
+def _of_providers(
+    versions: list[DatasetVersion], flow: hub.Flow, query: hub.DataQuery
+) -> list[DatasetVersion]:
+    """The versions of the providers the query names (by its provider reference or its
+    DATA_PROVIDER key position), all without."""
+    wanted = query.codes.get(hub.DATA_PROVIDER) or query.providers
+    if not wanted:
+        return versions
+    return [v for v in versions if flow.providers.get(v.dataset.provider_id) in wanted]
+
+
 @require_safe
-def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
-    """``/sdmx/data/{flow}/{key}``: published observations, filtered, in the format asked for."""
+def data(request: HttpRequest, flow: str, key: str = "", provider: str = "") -> HttpResponseBase:
+    """``/sdmx/data/{flow}/{key}/{provider}``: published observations, filtered, in the format
+    asked for."""
     chosen = _negotiate(request, _DATA_MEDIA, _DATA_FORMAT_NAMES)
     if chosen is None:
         return _not_acceptable([f.media_type for f in DATA_FORMATS.values()])
@@ -382,7 +416,7 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
     shape: hub.Shape = "sdg" if (_flow_id(flow) or "").startswith("DF_SDG_") else "hub"
     found = hub.flow_for_indicator(code=indicator, shape=shape)
     try:
-        query = _data_query(request, found, key)
+        query = _data_query(request, found, key, provider or "")
         updated_after = _updated_after(request)
         at_observation = sdmx.observation_dimension(
             found.structure, request.GET.get("dimensionAtObservation") or sdmx.ALL_DIMENSIONS
@@ -390,12 +424,16 @@ def data(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
     except (BadQueryError, sdmx.SdmxStructureError) as error:
         return sdmx_error(400, 140, str(error))
     ref_areas = query.codes.get("REF_AREA")
-    versions = [
-        version
-        for version in public
-        if (not ref_areas or version.dataset.ref_area.code in ref_areas)
-        and (updated_after is None or hub.published_when(version) > updated_after)
-    ]
+    versions = _of_providers(
+        [
+            version
+            for version in public
+            if (not ref_areas or version.dataset.ref_area.code in ref_areas)
+            and (updated_after is None or hub.published_when(version) > updated_after)
+        ],
+        found,
+        query,
+    )
     etag, last = _validators(versions, revision, found.id, chosen, request.get_full_path())
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=None if last is None else int(last.timestamp())
@@ -451,7 +489,13 @@ def _cached_answer(request: HttpRequest, cached: sdmx_cache.CachedAnswer) -> Htt
     return response
 
 
-_STRUCTURE_TYPES = ("datastructure", "dataflow", "codelist", "conceptscheme")
+_STRUCTURE_TYPES = (
+    "datastructure",
+    "dataflow",
+    "codelist",
+    "conceptscheme",
+    "dataproviderscheme",
+)
 
 
 @require_safe
@@ -471,19 +515,28 @@ def structure(
         return sdmx_error(
             501, 501, f"Structure type {type!r}: this service has {', '.join(_STRUCTURE_TYPES)}."
         )
-    # Structures change only with the catalogue: its revision makes their ETag.
+    # Structures change with the catalogue and with what is published (the series and the
+    # providers with published data are codes): both make their ETag.
     revision = sdmx_cache.catalogue_revision()
-    extra = (type, agency, id, version, chosen, f"r{revision[0]}")
+    published = hub.published_stamps(indicator=None)
+    extra = (type, agency, id, version, chosen, f"r{revision[0]}", *published)
     etag = quote_etag(hashlib.sha256("|".join(extra).encode()).hexdigest()[:32])
-    last = revision[1]
+    moments = [m for m in (revision[1], hub.last_published()) if m is not None]
+    last = max(moments, default=None)
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=None if last is None else int(last.timestamp())
     )
     if not_modified is not None:
         _headers(not_modified, etag, last)
         return not_modified
-    artefacts = []
-    if version in ("latest", "all", "*", "~", "+", hub.VERSION):
+    artefacts: list[Any] = []
+    if version not in ("latest", "all", "*", "~", "+", hub.VERSION):
+        pass
+    elif type == "dataproviderscheme":
+        scheme = hub.provider_scheme()
+        if agency in ("all", "*", hub.AGENCY) and id in ("all", "*", scheme.id):
+            artefacts = [scheme]
+    else:
         artefacts = hub.structure_artefacts(
             flows=hub.flow_list(), type=cast(hub.StructureType, type), agency=agency, id=id
         )
@@ -496,7 +549,9 @@ def structure(
 
 
 @require_safe
-def availability(request: HttpRequest, flow: str, key: str = "") -> HttpResponseBase:
+def availability(
+    request: HttpRequest, flow: str, key: str = "", provider: str = ""
+) -> HttpResponseBase:
     """``/sdmx/availability/{flow}/{key}``: which codes have published data under the key and
     ``c[]`` filters (mode ``exact``), as an actual content constraint."""
     chosen = _negotiate(request, _STRUCTURE_MEDIA, _STRUCTURE_FORMAT_NAMES)
@@ -508,12 +563,16 @@ def availability(request: HttpRequest, flow: str, key: str = "") -> HttpResponse
     if request.GET.get("mode", "exact") != "exact":
         return sdmx_error(501, 501, "mode: only exact is supported.")
     try:
-        query = _data_query(request, found, key)
+        query = _data_query(request, found, key, provider or "")
         updated_after = _updated_after(request)
     except BadQueryError as error:
         return sdmx_error(400, 140, str(error))
     ref_areas = sorted(query.codes.get("REF_AREA", ()))
-    versions = hub.published_versions(flow=found, ref_areas=ref_areas, updated_after=updated_after)
+    versions = _of_providers(
+        hub.published_versions(flow=found, ref_areas=ref_areas, updated_after=updated_after),
+        found,
+        query,
+    )
     etag, last = _validators(
         versions, sdmx_cache.catalogue_revision(), "availability", chosen, request.get_full_path()
     )

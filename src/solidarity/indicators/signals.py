@@ -9,19 +9,21 @@ from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from solidarity.accounts.models import Organisation
 from solidarity.indicators.models import Code, Dimension, Indicator, IndicatorDimension
 from solidarity.indicators.sdmx_cache import catalogue_changed
 from solidarity.reference.models import SdgSeries
 
 # What the SDMX structures are built from: the indicators, their dimensions and the dimensions'
 # codes (places included: the catalogue loader copies countries and regions into codes), and the
-# SDG series of the SDG-shaped flows.
+# SDG series of the SDG-shaped flows, and the organisations (the DATA_PROVIDER codes and names).
 CATALOGUE_MODELS: tuple[type[Any], ...] = (
     Indicator,
     Dimension,
     Code,
     IndicatorDimension,
     SdgSeries,
+    Organisation,
 )
 
 

@@ -200,8 +200,9 @@ def test_drafts_embargoes_and_confidential_cells_never_show(
 def test_the_csv_and_xlsx_downloads_match(
     client: Any, published: Published, django_assert_num_queries: Any
 ) -> None:
-    # The indicator and its links (4), its dimensions, the public versions, the observations.
-    with django_assert_num_queries(7):
+    # The indicator and its links (4), its dimensions, the public versions, the providers'
+    # codes, the observations.
+    with django_assert_num_queries(8):
         response = client.get("/indicators/10.7.3/data.csv")
     assert response["Content-Disposition"] == 'attachment; filename="solidarity-10.7.3.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode())))
@@ -230,7 +231,7 @@ def test_the_csv_and_xlsx_downloads_match(
         row = by_key[("_T", "_T", "_T", "_T", year)]
         assert row[9] == _plain(value)
         assert (row[0], row[1], row[2], row[12], row[14]) == ("10.7.3", "KNBS", "826", "A", "1")
-    with django_assert_num_queries(9):  # and the country and its reference area
+    with django_assert_num_queries(10):  # and the country and its reference area
         xlsx = client.get("/indicators/10.7.3/data.xlsx", {"ref_area": "GBR"})
     assert xlsx["Content-Disposition"] == 'attachment; filename="solidarity-10.7.3-GBR.xlsx"'
     sheet = load_workbook(io.BytesIO(xlsx.content))["data"]
