@@ -1018,9 +1018,11 @@ def activity_unlink(*, actor: User | str, commitment: FinancialCommitment) -> Fi
         The activity is not linked, or its money was entered on the site.
     """
     with transaction.atomic():
-        commitment = (FinancialCommitment.objects.select_for_update().select_related("pledge")).get(
-            pk=commitment.pk
-        )
+        # Only the commitment's row is locked: PostgreSQL cannot lock the nullable side of
+        # the outer join to its pledge.
+        commitment = (
+            FinancialCommitment.objects.select_for_update(of=("self",)).select_related("pledge")
+        ).get(pk=commitment.pk)
         pledge = commitment.pledge
         if pledge is None:
             raise ValidationError(_("This activity is not linked to a pledge."))
