@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,25 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
+from solidarity.indicators.loaders import load_indicator_catalogue
 from solidarity.protection import files
 from solidarity.protection.models import ProtectionRun
 from solidarity.protection.tests.conftest import SPEC
+from solidarity.reference.loaders import load_reference_data
 
-pytestmark = pytest.mark.django_db
+# The worker closes its database connection when it stops, which a test inside one transaction
+# cannot survive on PostgreSQL: this test commits, and the database is flushed after it.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _catalogue_back_after_the_flush(django_db_blocker: Any) -> Iterator[None]:
+    """Put the reference catalogue back for the tests that run after this one (the root
+    conftest loads it once per session)."""
+    yield
+    with django_db_blocker.unblock():
+        load_reference_data(actor="system:tests")
+        load_indicator_catalogue(actor="system:tests")
 
 
 def test_a_run_waits_in_the_database_until_the_worker_carries_it_out(
