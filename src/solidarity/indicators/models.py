@@ -380,9 +380,10 @@ class Observation(models.Model):
         ordering = ["version", "series", "series_key", "time_period"]
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
-        indexes = [
-            models.Index(fields=["version", "series_key"], name="indicators_obs_series_idx"),
-        ]
+        # No index but the unique constraint's, which starts with the version and serves every
+        # read (by version, series and series key, in their order): each further index is a
+        # second or more of a million-row import (built after the load on PostgreSQL, row by
+        # row on SQLite).
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "series", "series_key", "time_period"],

@@ -37,6 +37,18 @@ def table_counts() -> tuple[int, int, int, int]:
     )
 
 
+def version_partitions() -> dict[str, str]:
+    """On PostgreSQL, the tables holding one version's observations, with their bounds."""
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_class c "
+            "WHERE c.relkind = 'r' AND c.relname LIKE 'indicators\\_observation\\_v%%'"
+        )
+        return dict(cursor.fetchall())
+
+
 @pytest.fixture
 def uk() -> Code:
     return ref_area_get(iso3_or_m49="GBR")
@@ -310,6 +322,7 @@ def test_a_file_unreadable_half_way_leaves_nothing(cast: Any, shared_data: Path,
     assert result.summary.problems[-1].row == 299
     assert "UTF-8" in result.summary.problems[-1].reason
     assert table_counts() == (0, 0, 0, 0)
+    assert version_partitions() == {}
 
 
 def test_an_exception_mid_import_rolls_everything_back(
@@ -337,6 +350,35 @@ def test_an_exception_mid_import_rolls_everything_back(
             cast, shared_data / "indicators" / "uk_ons_sdg_indicator_10-7-3.csv", "10.7.3", uk
         )
     assert table_counts() == (0, 0, 0, 0)
+    assert version_partitions() == {}  # the table its rows went to is gone with them
+
+
+def test_a_version_s_observations_are_a_partition_of_their_own_on_postgresql(
+    cast: Any, shared_data: Path, uk: Code
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps one plain table")
+    load(cast, "ons_10_7_3_mappings.json")
+    path = shared_data / "indicators" / "uk_ons_sdg_indicator_10-7-3.csv"
+    version = import_file(cast, path, "10.7.3", uk).version
+    assert version is not None
+    partition = f"indicators_observation_v{version.pk}"
+    assert version_partitions() == {partition: f"FOR VALUES IN ('{version.pk}')"}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {partition}")  # noqa: S608  # a fixed name
+        assert cursor.fetchone() == (version.observation_count,)
+        # The keys of the observations table hold on the partition too.
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass ORDER BY 1",
+            [partition],
+        )
+        assert [name for (name,) in cursor.fetchall()] == [
+            "indicators_observation_source_row_check",
+            f"{partition}_pkey",
+            f"{partition}_unique",
+            f"{partition}_version",
+        ]
+    assert Observation.objects.filter(version=version).count() == version.observation_count
 
 
 def test_only_the_providers_data_providers_import(cast: Any, shared_data: Path, uk: Code) -> None:
