@@ -39,6 +39,10 @@ def main() -> None:
 
     privacy_suppression.run()
     privacy_dp.run()
+    # A full State dossier's PDF (200 recommendations): a page's work, whatever --rows says.
+    from benchmarks import dossier_pdf
+
+    dossier_pdf.run()
 
 
 if __name__ == "__main__":

@@ -265,18 +265,19 @@ def run_execute(*, run_id: int) -> ProtectionRun:
             _progress(run.pk, 0.9 * done / max(total, 1), label)
 
         files.make_private(out.parent)
-        run.report = protect(
-            spec,
-            run.method,
-            dict(run.parameters),
-            out,
-            microdata_path=Path(run.microdata_path),
-            engine=run.engine,
-            state_dir=state,
-            progress=progress,
-        )
-        _progress(run.pk, 0.95, "audit")
-        result = audit_dir(out, ledger_dir=state)
+        with files.dataset_lock(state):
+            run.report = protect(
+                spec,
+                run.method,
+                dict(run.parameters),
+                out,
+                microdata_path=Path(run.microdata_path),
+                engine=run.engine,
+                state_dir=state,
+                progress=progress,
+            )
+            _progress(run.pk, 0.95, "audit")
+            result = audit_dir(out, ledger_dir=state)
         run.audit = result.to_dict()
         run.audit_passed = result.passed
         run.output_dir = str(out)

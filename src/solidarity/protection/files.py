@@ -13,7 +13,10 @@ Server-side microdata are named by a path inside ``SOLIDARITY_MICRODATA_DIR``
 
 from __future__ import annotations
 
+import fcntl
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -48,6 +51,19 @@ def make_private(path: Path) -> Path:
         current = current.parent
     root().chmod(0o700)
     return path
+
+
+@contextmanager
+def dataset_lock(state: Path) -> Iterator[None]:
+    """Hold the dataset's state for one run at a time: two workers protecting the same dataset
+    together would race on its record keys and its budget ledger. The lock file lies beside the
+    state folder, on the same file system."""
+    with (state.parent / f"{state.name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def remove_tree(path: Path) -> None:

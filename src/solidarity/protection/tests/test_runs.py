@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from solidarity.audit.models import AuditEntry
-from solidarity.protection import files
+from solidarity.protection import actions, files
 from solidarity.protection.models import ProtectionRun
 from solidarity.protection.tests.conftest import SPEC
 
@@ -49,8 +49,16 @@ def private_files() -> list[Path]:
 
 @pytest.mark.parametrize("method", ["cellkey", "suppress", "dp"])
 def test_each_method_protects_the_real_extract_and_deletes_the_microdata(
-    cast: Any, log_in: Any, adult: Path, method: str
+    cast: Any, log_in: Any, adult: Path, method: str, monkeypatch: Any
 ) -> None:
+    steps: list[tuple[float, str]] = []
+    record = actions._progress
+
+    def watch(pk: int, fraction: float, step: str) -> None:
+        steps.append((fraction, step))
+        record(pk, fraction, step)
+
+    monkeypatch.setattr(actions, "_progress", watch)
     client = log_in(cast.data_provider)
     response = post_run(client, cast, adult, method=method, **PARAMETERS[method])
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -59,6 +67,9 @@ def test_each_method_protects_the_real_extract_and_deletes_the_microdata(
     assert run.status == "done", run.error
     assert run.audit_passed is True, run.audit
     assert run.progress == 1.0
+    # The task reports each table as it is done, then the method, the writing and the audit.
+    assert [step for _, step in steps] == ["T1", "T2", method, "written", "audit"]
+    assert [f for f, _ in steps] == sorted(f for f, _ in steps)
     assert run.report["records"] == 30162
     assert run.report["method"] == method
     assert set(run.report["tables"]) == {"T1", "T2"}
@@ -68,6 +79,9 @@ def test_each_method_protects_the_real_extract_and_deletes_the_microdata(
         assert run.report["cells_withheld"] > 0
     if method == "dp":
         assert run.report["budget"]["rho_spent"] == pytest.approx(0.5)
+        assert (
+            "Privacy budget: rho_left" in client.get(f"/protection/runs/{run.pk}/").content.decode()
+        )
     # The microdata are gone, the protected tables and the dataset's state remain.
     assert run.microdata_deleted_at is not None
     assert not files.upload_dir(run.pk).exists()
@@ -79,10 +93,8 @@ def test_each_method_protects_the_real_extract_and_deletes_the_microdata(
     assert "The audit passed" in text
     assert "Cells withheld" in text
     assert "Submit to the data hub" in text
-    actions = list(
-        AuditEntry.objects.filter(object_id=str(run.pk)).values_list("action", flat=True)
-    )
-    assert sorted(actions) == ["protection_run.create", "protection_run.finish"]
+    logged = list(AuditEntry.objects.filter(object_id=str(run.pk)).values_list("action", flat=True))
+    assert sorted(logged) == ["protection_run.create", "protection_run.finish"]
 
 
 def test_the_microdata_are_kept_when_asked(cast: Any, log_in: Any, adult: Path) -> None:
