@@ -40,7 +40,7 @@ class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no
 
 def dossier_html(dossier: Dossier) -> str:
     """The print template of ``dossier``, as the PDF engine reads it."""
-    return render_to_string("dossiers/print.html", {"dossier": dossier})
+    return render_to_string("dossiers/print.html", {"dossier": dossier, "print": True})
 
 
 def dossier_pdf(dossier: Dossier, *, language: str | None = None) -> bytes:
@@ -53,5 +53,6 @@ def dossier_pdf(dossier: Dossier, *, language: str | None = None) -> bytes:
         url_fetcher=LocalOnlyFetcher(),
     )
     stylesheet = CSS(filename=str(STYLESHEET), url_fetcher=LocalOnlyFetcher())
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet])
+    # A tagged PDF: screen readers follow its headings, lists and tables.
+    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_tags=True)
     return pdf

@@ -30,6 +30,10 @@ from solidarity.testimonies.models import Use
 
 #: The fair-share key the dossier shows: the calculator's default (docs/fair-sharing.md).
 FAIR_SHARE_KEY = "eu2024"
+#: Recommendations (clusters of near-duplicates) listed per objective on the page and in the PDF,
+#: newest first; all of them are on the rights pages and in the API. Keeps a dossier readable and
+#: its PDF fast for States with hundreds of recommendations.
+RECOMMENDATIONS_SHOWN = 10
 #: What a State actually does, set against its fair share: refugees and asylum seekers hosted.
 FAIR_SHARE_ACTUAL = "refugees"
 
@@ -119,7 +123,13 @@ def recommendations_section(*, state: Country) -> Section:
     mechanisms = sorted({r.mechanism.name for r in everything.values()})
     newest = max((r.published_on for r in everything.values() if r.published_on), default=None)
     section = Section(key="recommendations", title=_("Human-rights recommendations"))
-    section.data = {"groups": mapped, "unmapped": unmapped, "statuses": statuses}
+    section.data = {
+        "groups": mapped,
+        "unmapped": unmapped,
+        "statuses": statuses,
+        "shown": RECOMMENDATIONS_SHOWN,
+        "shown_slice": f":{RECOMMENDATIONS_SHOWN}",
+    }
     section.sources = [
         Source(
             _("UN human-rights mechanisms: %(mechanisms)s")
