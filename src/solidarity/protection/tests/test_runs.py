@@ -297,3 +297,49 @@ def test_another_provider_and_members_cannot_reach_a_run(
     assert client.get(f"/protection/runs/{run.pk}/").status_code == 200
     # Administrators read every run but do not speak for the organisation in the hub.
     assert client.post(f"/protection/runs/{run.pk}/submit/", {}).status_code == 403
+
+
+def test_a_parquet_upload_and_a_specification_file(
+    cast: Any, log_in: Any, adult: Path, tmp_path: Path
+) -> None:
+    import pandas as pd  # type: ignore[import-untyped]
+
+    parquet = tmp_path / "adult.parquet"
+    pd.read_csv(adult, usecols=["age", "sex"]).to_parquet(parquet)
+    response = post_run(
+        log_in(cast.data_provider),
+        cast,
+        parquet,
+        spec_text="",
+        spec_file=SimpleUploadedFile("adult.yaml", SPEC.encode()),
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    run = ProtectionRun.objects.get()
+    assert run.status == "done", run.error
+    assert run.microdata_name == "adult.parquet"
+    assert run.spec == SPEC
+
+
+def test_an_administrator_runs_for_any_organisation(cast: Any, log_in: Any, adult: Path) -> None:
+    client = log_in(cast.administrator)
+    form = client.get("/protection/new/").content.decode()
+    assert cast.migrant_org.name.replace("'", "&#x27;") in form
+    assert post_run(client, cast, adult).status_code == 302
+    run = ProtectionRun.objects.get()
+    assert run.provider == cast.statistics_office
+    assert run.created_by == cast.administrator
+    assert (
+        f"/protection/runs/{run.pk}/"
+        in log_in(cast.data_provider).get("/protection/").content.decode()
+    )
+
+
+def test_a_hierarchy_file_is_not_read_on_the_server(cast: Any, log_in: Any, adult: Path) -> None:
+    spec = SPEC.replace(
+        "  SEX: {column: sex, codes: {Male: M, Female: F}}",
+        "  SEX: {column: sex, codes: {Male: M, Female: F}, hierarchy: {path: /etc/passwd}}",
+    )
+    response = post_run(log_in(cast.data_provider), cast, adult, spec_text=spec)
+    assert response.status_code == 400
+    assert "key dimensions.SEX.hierarchy.path" in response.content.decode()
+    assert not ProtectionRun.objects.exists()
