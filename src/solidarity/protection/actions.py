@@ -13,6 +13,7 @@ import io
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -319,6 +320,42 @@ def run_execute(*, run_id: int) -> ProtectionRun:
             },
         )
     return run
+
+
+def runs_fail_stale(*, hours: float, actor: str = "system:cli") -> list[ProtectionRun]:
+    """Mark as failed the runs queued or running for longer than ``hours`` (a worker that
+    died, or none running), and delete their uploaded microdata unless kept: a run that never
+    ends must not keep microdata on the server."""
+    limit = timezone.now() - timedelta(hours=hours)
+    stale = list(
+        ProtectionRun.objects.filter(
+            status__in=(ProtectionRun.Status.QUEUED, ProtectionRun.Status.RUNNING),
+            created_at__lt=limit,
+        )
+    )
+    for run in stale:
+        deleted = False
+        if run.source == ProtectionRun.Source.UPLOAD and not run.keep_microdata:
+            files.remove_tree(files.upload_dir(run.pk))
+            run.microdata_deleted_at = timezone.now()
+            deleted = True
+        files.remove_tree(files.output_dir(run.pk))
+        before = run.status
+        run.status = ProtectionRun.Status.FAILED
+        run.error = _("The run did not finish within %(hours)s hours; it was stopped.") % {
+            "hours": hours
+        }
+        run.finished_at = timezone.now()
+        with transaction.atomic():
+            run.save()
+            audit_record(
+                actor=actor,
+                action="protection_run.fail_stale",
+                obj=run,
+                before={"status": before},
+                after={"status": run.status, "microdata_deleted": deleted},
+            )
+    return stale
 
 
 @dataclass(frozen=True)

@@ -139,3 +139,27 @@ def runs(limit: int) -> None:
             f"#{run.pk}\t{run.created_at:%Y-%m-%d %H:%M}\t{run.provider.name}\t{run.dataset}\t"
             f"{run.method}\t{run.status}\t{audit}"
         )
+
+
+@protection.command(
+    name="fail-stale", epilog="Example:\n\n\b\n  solidarity protection fail-stale --hours 24"
+)
+@click.option(
+    "--hours",
+    type=click.FloatRange(min=0, min_open=True),
+    default=24,
+    show_default=True,
+    help="Runs queued or running for longer than this are stopped.",
+)
+def fail_stale(hours: float) -> None:
+    """Mark as failed the runs that never finished (a worker that died, or none running) and
+    delete their uploaded microdata unless the provider kept them. Run it daily from cron."""
+    from solidarity.cli import setup_django
+
+    setup_django()
+    from solidarity.protection.actions import runs_fail_stale
+
+    stale = runs_fail_stale(hours=hours)
+    for run in stale:
+        click.echo(f"#{run.pk}\t{run.dataset}\tstopped")
+    click.echo(f"{len(stale)} runs stopped.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -343,3 +344,31 @@ def test_a_hierarchy_file_is_not_read_on_the_server(cast: Any, log_in: Any, adul
     assert response.status_code == 400
     assert "key dimensions.SEX.hierarchy.path" in response.content.decode()
     assert not ProtectionRun.objects.exists()
+
+
+def test_a_run_that_never_ends_is_stopped_and_its_microdata_deleted(
+    cast: Any, log_in: Any, adult: Path, settings: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from solidarity.cli import main
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    post_run(log_in(cast.data_provider), cast, adult)
+    run = ProtectionRun.objects.get()
+    assert run.status == "queued"
+    assert files.upload_dir(run.pk).exists()
+    result = CliRunner().invoke(main, ["protection", "fail-stale", "--hours", "1"])
+    assert result.output.endswith("0 runs stopped.\n")
+    ProtectionRun.objects.filter(pk=run.pk).update(created_at=run.created_at - timedelta(hours=2))
+    result = CliRunner().invoke(main, ["protection", "fail-stale", "--hours", "1"])
+    assert result.exit_code == 0, result.output
+    assert "1 runs stopped." in result.output
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.microdata_deleted_at is not None
+    assert not files.upload_dir(run.pk).exists()
+    assert AuditEntry.objects.filter(action="protection_run.fail_stale").count() == 1
+    listed = CliRunner().invoke(main, ["protection", "runs"])
+    assert f"#{run.pk}\t" in listed.output
+    assert "failed" in listed.output
