@@ -276,6 +276,41 @@ def _consistency(
     return value, withheld_somewhere & ~published_somewhere
 
 
+_UNCHECKABLE = (
+    "not checked: the values are weighted totals and the report gives no smallest mean weight "
+    "(the threshold counts records, which weighted files do not publish)"
+)
+
+
+def _published_floor(
+    report: Mapping[str, Any], records: int, excluded: int = 0
+) -> tuple[float, str] | None:
+    """The smallest value a published non-zero cell may show, and how to say it.
+
+    A published cell holds 0 or at least ``records`` records (the threshold; with the cell key
+    method also more than ``excluded``, the largest count never published). Unweighted, the
+    published values are those counts: anything from 1 to ``records - 1`` is a leak. Weighted
+    (``report["weights"]``), the values are weighted totals and the records are not published,
+    so a count cannot be compared with the threshold; the audit compares like with like
+    instead: a cell of ``n`` records and mean weight ``w`` totals ``n w``, so a published total
+    is at least ``records`` times the smallest mean weight of a published cell (the report's
+    ``minimum_mean_weight``), less half a unit of rounding. None when a weighted report lacks
+    it (the check cannot be made from the files).
+    """
+    least = max(records, excluded + 1)
+    weights = report.get("weights")
+    if not isinstance(weights, Mapping):
+        return float(least), f"count is below {least}"
+    mean = weights.get("minimum_mean_weight")
+    if not isinstance(mean, int | float) or isinstance(mean, bool) or mean < 0:
+        return None
+    bound = least * float(mean) - 0.5
+    return bound, (
+        f"weighted total is below {_number(max(bound, 0.0))} = {least} records x "
+        f"{_number(float(mean))}, the smallest mean weight of a published cell, less rounding"
+    )
+
+
 def _audit_suppression(
     result: AuditResult,
     tables: Mapping[str, PublishedTable],
@@ -325,22 +360,30 @@ def _audit_suppression(
     result.checks.insert(consistency_start, Check("relations", broken == 0 or rounded, detail))
     owner = _first_table(lattice)
     if threshold is not None:
-        small = np.flatnonzero(~withheld & (values > 0) & (values < float(threshold)))
-        for cell in small.tolist():
-            result.offending.append(
-                OffendingCell(
-                    table=str(owner[cell]),
-                    cell=lattice.cell_name(cell),
-                    reason=f"is published with {_number(values[cell])}",
+        floor = _published_floor(report, int(threshold))
+        if floor is None:
+            result.add("threshold", True, _UNCHECKABLE)
+        else:
+            bound, what = floor
+            small = np.flatnonzero(~withheld & (values > 0) & (values < bound))
+            for cell in small.tolist():
+                result.offending.append(
+                    OffendingCell(
+                        table=str(owner[cell]),
+                        cell=lattice.cell_name(cell),
+                        reason=f"is published with {_number(values[cell])}",
+                    )
                 )
+            weighted = isinstance(report.get("weights"), Mapping)
+            result.add(
+                "threshold",
+                len(small) == 0,
+                f"no published {what}"
+                if len(small) == 0
+                else f"{len(small)} published values: {what}"
+                if weighted
+                else f"{len(small)} published counts are below {threshold}",
             )
-        result.add(
-            "threshold",
-            len(small) == 0,
-            f"no published count is below {threshold}"
-            if len(small) == 0
-            else f"{len(small)} published counts are below {threshold}",
-        )
     try:
         attacked = attack(lattice, values, withheld, protection_level=level, rounding=rounding)
     except AttackError as error:
@@ -407,12 +450,15 @@ def _audit_cellkey(
         else f"{len(clashes)} cells differ between tables: " + "; ".join(clashes[:5]),
     )
     threshold = parameters.get("threshold")
+    floor = _published_floor(report, int(threshold or 0), js)
     small = 0
     for table_id, table in tables.items():
         values = _values(table)
-        bad = (values >= 1) & (values <= js)
-        if threshold is not None:
-            bad |= (values > 0) & (values < float(threshold))
+        if floor is None:
+            break
+        bad = (values > 0) & (values < floor[0])
+        if not isinstance(report.get("weights"), Mapping):
+            bad |= (values >= 1) & (values <= js)
         names = None
         for row in np.flatnonzero(bad).tolist():
             if names is None:
@@ -427,12 +473,23 @@ def _audit_cellkey(
                     reason=f"is published with {_number(values[row])}",
                 )
             )
-    limit = f"1…{js}" + (f" nor below {threshold}" if threshold is not None else "")
-    result.add(
-        "small counts",
-        small == 0,
-        f"no published count is {limit}" if small == 0 else f"{small} published counts are {limit}",
-    )
+    if floor is None:
+        result.add("small counts", True, _UNCHECKABLE)
+    elif isinstance(report.get("weights"), Mapping):
+        result.add(
+            "small counts",
+            small == 0,
+            f"no published {floor[1]}" if small == 0 else f"{small} published values: {floor[1]}",
+        )
+    else:
+        limit = f"1…{js}" + (f" nor below {threshold}" if threshold is not None else "")
+        result.add(
+            "small counts",
+            small == 0,
+            f"no published count is {limit}"
+            if small == 0
+            else f"{small} published counts are {limit}",
+        )
 
 
 def _audit_dp(

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
+import math
 import time
 from collections.abc import Mapping
 from importlib import metadata
@@ -51,7 +52,7 @@ from .spec import Spec
 from .tables import Table
 from .tabulate import Progress, tabulate
 
-__all__ = ["METHODS", "MethodUnavailableError", "available_methods", "protect"]
+__all__ = ["METHODS", "MethodUnavailableError", "available_methods", "protect", "weight_facts"]
 
 METHODS = ("cellkey", "suppress", "dp")
 _MODULES = {"cellkey": "cellkey", "suppress": "suppression", "dp": "dp"}
@@ -193,6 +194,8 @@ def protect(
         entry["dimensions"] = list(table.dimensions)
         entry["parents"] = {d: dict(p) for d, p in table.parents.items()}
         entry.setdefault("cells", table.cells)
+    if spec.weight is not None and method != "dp":
+        report["weights"] = weight_facts(spec.weight, tables, published)
     report["cells"] = sum(t.cells for t in tables.values())
     report["cells_withheld"] = int(
         sum(int((frame["CONF_STATUS"] == "C").sum()) for frame in published.values())
@@ -202,6 +205,33 @@ def protect(
     written = write_published(out_dir, published, report)
     tick(steps, steps, "written")
     return written
+
+
+def weight_facts(
+    column: str, tables: Mapping[str, Table], published: Mapping[str, pd.DataFrame]
+) -> dict[str, Any]:
+    """What the audit needs to check a weighted release's threshold from its files.
+
+    Published values are then weighted totals while the threshold counts records, so the
+    audit cannot compare one with the other. It compares like with like instead: a published
+    cell holds at least ``threshold`` records (0 apart), each cell's total is its count times
+    its mean weight, so its published total is at least ``threshold`` times the smallest mean
+    weight of a published cell — which the report records (``minimum_mean_weight``, rounded
+    down). Only published cells enter it, so it says nothing about a withheld one.
+    """
+    smallest = math.inf
+    for table_id, table in tables.items():
+        count = table.frame["count"].to_numpy(dtype=np.float64)
+        value = table.frame["value"].to_numpy(dtype=np.float64)
+        free = (published[table_id]["CONF_STATUS"] == "F").to_numpy() & (count > 0)
+        if free.any():
+            smallest = min(smallest, float((value[free] / count[free]).min()))
+    if math.isfinite(smallest) and smallest > 0:
+        digits = 5 - math.floor(math.log10(smallest))
+        smallest = math.floor(smallest * 10**digits) / 10**digits
+    else:
+        smallest = 0.0
+    return {"column": column, "values": "weighted totals", "minimum_mean_weight": smallest}
 
 
 def _suppress(
