@@ -83,6 +83,13 @@ AUDIT_EXAMPLE = "Example:\n\n\b\n  solidarity audit published/"
     help="DP: raise the dataset's total budget to this rho (logged in the ledger).",
 )
 @click.option(
+    "--post-process",
+    "post_process",
+    is_flag=True,
+    help="DP: publish non-negative integers that add up (finest cells clipped at zero, margins "
+    "their sums; no privacy cost, biased upwards); recorded in report.json.",
+)
+@click.option(
     "--engine",
     type=click.Choice(ENGINES),
     default="duckdb",
@@ -113,6 +120,7 @@ def tabulate_command(
     epsilon: float | None,
     delta: float | None,
     raise_budget: float | None,
+    post_process: bool,
     engine: str,
     state_dir: Path | None,
     out: Path,
@@ -145,8 +153,12 @@ def tabulate_command(
         params.update({"rho": rho, "epsilon": epsilon, "delta": delta})
         if raise_budget is not None:
             params["raise_budget"] = raise_budget
-    elif any(v is not None for v in (rho, epsilon, delta, raise_budget)):
-        raise click.UsageError("--rho, --epsilon, --delta and --raise-budget are for --method dp")
+        if post_process:
+            params["postprocess"] = True
+    elif any(v is not None for v in (rho, epsilon, delta, raise_budget)) or post_process:
+        raise click.UsageError(
+            "--rho, --epsilon, --delta, --raise-budget and --post-process are for --method dp"
+        )
 
     steps = len(spec.tables) + 2
     bar = None

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from solidarity.stats.privacy import cli, run, tabulate
 from solidarity.stats.privacy.output import read_published
+from solidarity.stats.privacy.tables import TOTAL
 
 EXAMPLE = Path(cli.__file__).resolve().parent / "examples" / "adult-1994.yaml"
 
@@ -148,6 +149,51 @@ def test_differential_privacy_from_the_command_line_keeps_its_budget(
     assert report["budget"]["rho_total"] == 0.6
 
 
+def test_dp_post_processing_from_the_command_line(adult_csv: Path, tmp_path: Path) -> None:
+    code, output = invoke(
+        "tabulate",
+        adult_csv,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "dp",
+        "--rho",
+        "0.5",
+        "--post-process",
+        "--state",
+        tmp_path / "state",
+        "--out",
+        tmp_path / "out",
+    )
+    assert code == 0, output
+    tables, report = read_published(tmp_path / "out")
+    assert report["parameters"]["postprocess"] == "clip at zero, margins summed bottom-up"
+    for table in tables.values():
+        values = table.frame["OBS_VALUE"].astype("int64")
+        assert (values >= 0).all()
+        # Every margin is the sum of its cells: the grand total is the sum of the finest ones.
+        inner = (table.frame[list(table.dimensions)] != TOTAL).all(axis=1)
+        grand = (table.frame[list(table.dimensions)] == TOTAL).all(axis=1)
+        if not any(table.parents.values()):
+            assert int(values[grand].iloc[0]) == int(values[inner].sum())
+    code, output = invoke("audit", tmp_path / "out")
+    assert code == 0, output
+    # Only for differential privacy.
+    code, output = invoke(
+        "tabulate",
+        adult_csv,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "suppress",
+        "--post-process",
+        "--out",
+        tmp_path / "suppressed",
+    )
+    assert code == 2
+    assert "are for --method dp" in output
+
+
 def test_wrong_options_and_bad_input_exit_with_a_message(adult_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, output = invoke("tabulate", adult_csv, "--spec", EXAMPLE, "--method", "dp", "--out", out)
@@ -166,7 +212,9 @@ def test_wrong_options_and_bad_input_exit_with_a_message(adult_csv: Path, tmp_pa
         out,
     )
     assert code == 2
-    assert "--rho, --epsilon, --delta and --raise-budget are for --method dp" in output
+    assert (
+        "--rho, --epsilon, --delta, --raise-budget and --post-process are for --method dp" in output
+    )
     bad_spec = tmp_path / "spec.yaml"
     bad_spec.write_text("dataset: adult\ndimensions: {}\ntables: []\n")
     code, output = invoke(
