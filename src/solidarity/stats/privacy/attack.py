@@ -88,6 +88,14 @@ RANDOM_SOLVES = 12
 LOCAL_FROM = 300
 # Codes per dimension in the box of a local proof.
 LOCAL_CODES = 6
+# Components with at least this many withheld cells are solved with HiGHS's interior point
+# method (the simplex method needs minutes to find a first feasible table among 60,000 cells).
+INTERIOR_FROM = 3000
+# Rounds of neighbourhood LPs (see `_neighbourhood_rounds`); they stop earlier when a round
+# proves less than a tenth of the open cells.
+NEIGHBOURHOOD_ROUNDS = 12
+# Relations between a cell still open and the withheld cells freed around it (`_hop_proofs`).
+HOPS = 2
 
 
 @dataclass(frozen=True)
@@ -808,8 +816,14 @@ def _component_intervals(
     # an optimum that leans on a cap is solved again without caps (see `maximum`).
     cap = 2.0 * float(np.abs(rhs).sum() + slack.sum()) + 4.0 * protection_level + 1.0
     solver = new_solver()
-    # Without presolve, each solve starts from the previous optimal basis (warm start).
-    solver.setOptionValue("presolve", "off")
+    big = columns >= INTERIOR_FROM
+    if big:
+        # The interior point method, then crossover to an exact vertex: the simplex method
+        # alone takes minutes on tens of thousands of withheld cells.
+        solver.setOptionValue("solver", "ipm")
+    else:
+        # Without presolve, each solve starts from the previous optimal basis (warm start).
+        solver.setOptionValue("presolve", "off")
     lp = highspy.HighsLp()
     lp.num_col_ = columns
     lp.num_row_ = matrix.shape[0]
@@ -860,10 +874,12 @@ def _component_intervals(
             protection_level,
             cap,
             prover,
+            randomness,
         )
     # Tables the intruder cannot rule out, found by pushing all unproven cells up together and
-    # then down together (with random weights): each widens every cell's observed range.
-    rounds = 0 if exact else RANDOM_SOLVES
+    # then down together (with random weights): each widens every cell's observed range. (Big
+    # components had theirs in `_neighbourhood_rounds`, on smaller LPs.)
+    rounds = 0 if exact or big else RANDOM_SOLVES
     for _ in range(rounds):
         open_cells = unproven()
         if not open_cells.any():
@@ -907,11 +923,16 @@ def _local_proofs(
     protection_level: float,
     cap: float,
     prover: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None,
+    randomness: np.random.Generator | None = None,
 ) -> int:
     """Prove most cells of a big component protected with small LPs (updates low/high).
 
-    A table ``y0`` the intruder cannot rule out is found first, pushing every withheld cell up
-    to the protection level where it can be (maximise the sum of ``min(x, level)``). Then, for
+    A table ``y0`` the intruder cannot rule out is found first: on big components, a central
+    one (`_central_table`: every cell away from its bounds where it can be, which is what
+    hypercubes need to move); otherwise, or if that fails, one pushing every withheld cell up
+    to the protection level where it can be (maximise the sum of ``min(x, level)``). On big
+    components, `_neighbourhood_rounds` then finds more such tables on LPs over the open cells
+    and their neighbours only, each round proving most of the cells still open. Then, for
     each cell not yet proven, a change ``d`` of the withheld cells in a box around it (the
     codes of withheld cells on its lines, per dimension) that keeps every relation touching
     the box, with the cells outside the box held still, is maximised and minimised in that
@@ -925,6 +946,43 @@ def _local_proofs(
     columns = matrix.shape[1]
     rows = matrix.shape[0]
     solves = 0
+    if columns >= INTERIOR_FROM:
+        central = _central_table(matrix, rhs, slack, cap)
+        solves += 1
+        if central is not None:
+            np.minimum(low, central, out=low)
+            np.maximum(high, central, out=high)
+            if prover is not None:
+                cube_low, cube_high = prover(central, needed & (high - low < protection_level))
+                np.minimum(low, cube_low, out=low)
+                np.maximum(high, cube_high, out=high)
+            solves += _neighbourhood_rounds(
+                matrix,
+                rhs,
+                slack,
+                cap,
+                central,
+                needed,
+                low,
+                high,
+                protection_level,
+                prover,
+                randomness if randomness is not None else np.random.default_rng(0),
+            )
+            solves += _box_proofs(
+                matrix,
+                keys,
+                needed,
+                low,
+                high,
+                protection_level,
+                cap,
+                central,
+                passes=(LOCAL_CODES,),
+            )
+            return solves + _hop_proofs(
+                matrix, rhs, slack, cap, central, needed, low, high, protection_level
+            )
     # y0: columns x then z, z <= x, z <= level, maximise sum z.
     solver = new_solver()
     identity = sparse.identity(columns, format="csc")
@@ -958,6 +1016,28 @@ def _local_proofs(
         cube_low, cube_high = prover(base, open_cells)
         np.minimum(low, cube_low, out=low)
         np.maximum(high, cube_high, out=high)
+    return solves + _box_proofs(matrix, keys, needed, low, high, protection_level, cap, base)
+
+
+def _box_proofs(
+    matrix: sparse.csc_matrix,
+    keys: np.ndarray,
+    needed: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    protection_level: float,
+    cap: float,
+    base: np.ndarray,
+    passes: tuple[int, ...] = (LOCAL_CODES, 3 * LOCAL_CODES),
+) -> int:
+    """For each cell still open, a change of the cells in a box around it from ``base`` (a
+    table the intruder cannot rule out), maximised and minimised in that cell (see
+    `_local_proofs`); ``passes``: the codes per dimension of the boxes, one pass each.
+    Updates low/high and returns the LPs solved."""
+    columns = matrix.shape[1]
+    solves = 0
+    if not (needed & (high - low < protection_level - TOLERANCE)).any():
+        return 0
     # Lines: per dimension, the cells that differ from each other only there.
     dims = keys.shape[1]
     radix = keys.max(axis=0).astype(np.int64) + 1
@@ -977,7 +1057,7 @@ def _local_proofs(
         line_members.append({u: grouped[bounds[u] : bounds[u + 1]] for u in range(len(uniques))})
         line_of.append(inverse)
     # Boxes of a few codes per dimension first; a second pass with wider boxes for the rest.
-    for box_codes in (LOCAL_CODES, 3 * LOCAL_CODES):
+    for box_codes in passes:
         for column in range(columns):
             if not needed[column] or high[column] - low[column] >= protection_level - TOLERANCE:
                 continue
@@ -1025,6 +1105,191 @@ def _local_proofs(
                 high[box] = np.maximum(high[box], point)
                 if high[column] - low[column] >= protection_level - TOLERANCE:
                     break
+    return solves
+
+
+def _hop_proofs(
+    matrix: sparse.csc_matrix,
+    rhs: np.ndarray,
+    slack: np.ndarray,
+    cap: float,
+    base: np.ndarray,
+    needed: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    protection_level: float,
+) -> int:
+    """For each cell still open, its maximum and minimum over the tables that differ from
+    ``base`` only in the withheld cells at most `HOPS` relations away from it (every other
+    withheld cell held): inner bounds again, but on an LP far smaller than the component's.
+    Updates low/high and returns the LPs solved."""
+    csr = matrix.tocsr()
+    csc = matrix.tocsc()
+    solves = 0
+    for column in np.flatnonzero(needed & (high - low < protection_level - TOLERANCE)).tolist():
+        if high[column] - low[column] >= protection_level - TOLERANCE:
+            continue
+        free = np.zeros(matrix.shape[1], dtype=bool)
+        free[column] = True
+        for _ in range(HOPS):
+            touching = np.unique(csc[:, np.flatnonzero(free)].indices)
+            free[np.unique(csr[touching].indices)] = True
+        free_columns = np.flatnonzero(free)
+        sub = csc[:, free_columns]
+        rows = np.unique(sub.indices)
+        target = rhs[rows] - (csr[rows] @ np.where(free, 0.0, base))
+        solver = new_solver()
+        if len(free_columns) >= INTERIOR_FROM:
+            solver.setOptionValue("solver", "ipm")
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(free_columns)
+        lp.num_row_ = len(rows)
+        cost = np.zeros(len(free_columns))
+        cost[int(np.searchsorted(free_columns, column))] = 1.0
+        lp.col_cost_ = cost
+        lp.col_lower_ = np.zeros(len(free_columns))
+        lp.col_upper_ = np.full(len(free_columns), cap)
+        lp.row_lower_ = (target - slack[rows]).astype(np.float64)
+        lp.row_upper_ = (target + slack[rows]).astype(np.float64)
+        _pass_matrix(lp, sub[rows].tocsc())
+        solver.passModel(lp)
+        for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+            solver.changeObjectiveSense(sense)
+            solver.run()
+            solves += 1
+            if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                break
+            part = _feasible_point(solver, sub[rows].tocsc(), target, slack[rows], cap)
+            if part is None:
+                break
+            point = base.copy()
+            point[free_columns] = part
+            np.minimum(low, point, out=low)
+            np.maximum(high, point, out=high)
+            if high[column] - low[column] >= protection_level - TOLERANCE:
+                break
+    return solves
+
+
+def _central_table(
+    matrix: sparse.csc_matrix, rhs: np.ndarray, slack: np.ndarray, cap: float
+) -> np.ndarray | None:
+    """A table the intruder cannot rule out with every withheld cell as far from its bounds as
+    the relations allow: HiGHS's interior point method on the feasibility problem (no
+    objective), stopped before crossover, converges towards the analytic centre of the
+    feasible tables. None when the solver does not finish."""
+    columns = matrix.shape[1]
+    solver = new_solver()
+    solver.setOptionValue("solver", "ipm")
+    solver.setOptionValue("run_crossover", "off")
+    lp = highspy.HighsLp()
+    lp.num_col_ = columns
+    lp.num_row_ = matrix.shape[0]
+    lp.col_cost_ = np.zeros(columns)
+    lp.col_lower_ = np.zeros(columns)
+    lp.col_upper_ = np.full(columns, cap)
+    lp.row_lower_ = (rhs - slack).astype(np.float64)
+    lp.row_upper_ = (rhs + slack).astype(np.float64)
+    _pass_matrix(lp, matrix)
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return _feasible_point(solver, matrix, rhs, slack, cap)
+
+
+def _feasible_point(
+    solver: highspy.Highs,
+    matrix: sparse.csc_matrix,
+    rhs: np.ndarray,
+    slack: np.ndarray,
+    cap: float,
+) -> np.ndarray | None:
+    """The solver's solution, checked: within the bounds and every relation to the attack's
+    tolerance (an interior point solution without crossover is feasible only to the solver's
+    tolerances, far below it); None when it is not."""
+    point = np.clip(np.asarray(solver.getSolution().col_value, dtype=np.float64), 0.0, cap)
+    residual = matrix @ point - rhs
+    if (np.abs(residual) > slack + TOLERANCE / 10).any():
+        return None
+    return point
+
+
+def _neighbourhood_rounds(
+    matrix: sparse.csc_matrix,
+    rhs: np.ndarray,
+    slack: np.ndarray,
+    cap: float,
+    base: np.ndarray,
+    needed: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    protection_level: float,
+    prover: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None,
+    randomness: np.random.Generator,
+) -> int:
+    """More tables the intruder cannot rule out, each from a small LP (updates low/high).
+
+    Each round takes the cells still open, frees them and every withheld cell sharing a
+    relation with one (their neighbours), holds every other withheld cell at its value in
+    ``base``, and pushes the open cells up or down at random (one LP, interior point method):
+    the result is again a table that fits every relation, for the whole component, so it
+    widens the observed range of every cell; hypercubes from it (``prover``) widen them
+    further. Rounds stop when none is open or a round proves less than a tenth of them.
+    Holding cells still only loses tables: these are inner bounds, proofs of protection.
+    """
+    csr = matrix.tocsr()
+    csc = matrix.tocsc()
+    columns = matrix.shape[1]
+    solves = 0
+    previous = 0
+    for _ in range(NEIGHBOURHOOD_ROUNDS):
+        open_cells = needed & (high - low < protection_level - TOLERANCE)
+        count = int(open_cells.sum())
+        if count == 0 or (previous and count > 0.9 * previous):
+            break
+        previous = count
+        touching = np.unique(csc[:, np.flatnonzero(open_cells)].indices)
+        free = np.zeros(columns, dtype=bool)
+        free[np.unique(csr[touching].indices)] = True
+        free_columns = np.flatnonzero(free)
+        sub = csc[:, free_columns]
+        rows = np.unique(sub.indices)
+        held = np.where(free, 0.0, base)
+        target = rhs[rows] - (csr[rows] @ held)
+        local = sub[rows].tocsc()
+        solver = new_solver()
+        solver.setOptionValue("solver", "ipm")
+        solver.setOptionValue("run_crossover", "off")
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(free_columns)
+        lp.num_row_ = len(rows)
+        lp.col_cost_ = np.where(
+            open_cells[free_columns], randomness.choice([-1.0, 1.0], len(free_columns)), 0.0
+        )
+        lp.col_lower_ = np.zeros(len(free_columns))
+        lp.col_upper_ = np.full(len(free_columns), cap)
+        lp.row_lower_ = (target - slack[rows]).astype(np.float64)
+        lp.row_upper_ = (target + slack[rows]).astype(np.float64)
+        lp.sense_ = highspy.ObjSense.kMaximize
+        _pass_matrix(lp, local)
+        solver.passModel(lp)
+        solver.run()
+        solves += 1
+        if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        part = _feasible_point(solver, local, target, slack[rows], cap)
+        if part is None:
+            break
+        point = base.copy()
+        point[free_columns] = part
+        np.minimum(low, point, out=low)
+        np.maximum(high, point, out=high)
+        if prover is not None:
+            still = needed & (high - low < protection_level - TOLERANCE)
+            cube_low, cube_high = prover(point, still)
+            np.minimum(low, cube_low, out=low)
+            np.maximum(high, cube_high, out=high)
     return solves
 
 

@@ -75,12 +75,21 @@ def test_exact_intervals_match_an_independent_solver(country_age_sex: dict[str, 
     assert (truth[withheld] <= result.upper[withheld] + 1e-6).all()
 
 
-@pytest.mark.parametrize("share", [0.05, 0.3])
+@pytest.mark.parametrize(
+    ("share", "interior"), [(0.05, False), (0.3, False), (0.05, True), (0.3, True)]
+)
 def test_fast_proofs_fail_exactly_the_cells_the_exact_attack_fails(
-    country_age_sex: dict[str, Table], share: float, monkeypatch: pytest.MonkeyPatch
+    country_age_sex: dict[str, Table],
+    share: float,
+    interior: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Local proofs (a feasible table, hypercubes, boxes) run from 50 withheld cells here.
+    # Local proofs (a feasible table, hypercubes, boxes) run from 50 withheld cells here; with
+    # ``interior``, the big components' path too (a central table by the interior point method,
+    # neighbourhood rounds, hop LPs, exact attack by interior point and crossover).
     monkeypatch.setattr(attack_module, "LOCAL_FROM", 50)
+    if interior:
+        monkeypatch.setattr(attack_module, "INTERIOR_FROM", 50)
     table = country_age_sex["T"]
     lattice = Lattice.build(country_age_sex)
     mask = withheld_pattern(table, share=share, seed=11)
