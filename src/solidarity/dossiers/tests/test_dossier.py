@@ -261,3 +261,18 @@ def test_the_command_line_refuses_unknown_states_cycles_and_unpublished_drafts(
     assert result.exit_code == 0, result.output
     assert "IMRF-2026: DRAFT (not published)" in result.output
     assert "\nTestimonies [missing]\n" in result.output
+
+
+def test_ten_recommendations_per_objective_are_listed_and_the_rest_linked(
+    cast: Any, cycle: Any, client: Any
+) -> None:
+    write_review(cast.kenya, cycle, author=cast.focal_point_kenya, published=True)
+    add_recommendations(cast.kenya, count=240)  # about 21 on each objective
+    content = client.get("/dossiers/KEN/IMRF-2026/").content.decode()
+    assert "The 10 most recent of 21 are listed; all are on the human-rights page of Kenya." in (
+        content
+    )
+    assert 'href="/rights/states/KEN/?objective=1"' in content
+    body = client.get("/api/v1/dossiers/KEN/IMRF-2026").json()
+    recommendations = next(s for s in body["sections"] if s["key"] == "recommendations")
+    assert sum(len(o["recommendations"]) for o in recommendations["data"]["objectives"]) == 480
