@@ -742,12 +742,12 @@ def iati_import(
                 key = activity.identifier or f"sha256:{sha256[:16]}#{position}"
                 batch.append((key, activity))
                 if len(batch) >= IMPORT_BATCH:
-                    _import_batch(actor, batch, result, name, sha256)
+                    _import_batch(actor, batch, result, name, sha256, reading_legacy=reading.legacy)
                     batch = []
             result.activities = reading.activity_count
             if reading.has_problems:
                 raise _RejectedError
-            _import_batch(actor, batch, result, name, sha256)
+            _import_batch(actor, batch, result, name, sha256, reading_legacy=reading.legacy)
             audit_record(
                 actor=actor,
                 action="iati.import",
@@ -805,6 +805,8 @@ def _import_batch(
     result: IatiImportResult,
     file_name: str,
     sha256: str,
+    *,
+    reading_legacy: bool,
 ) -> None:
     if not batch:
         return
@@ -889,6 +891,7 @@ def _import_batch(
         commitment.source_file = file_name[:255]
         commitment.source_sha256 = sha256
         commitment.content_digest = digest
+        commitment.from_iati_1x = reading_legacy
     # Written in bulk, a few statements per batch rather than several per activity: a 50 MB
     # file has tens of thousands of activities.
     FinancialCommitment.objects.bulk_create([c for c, _a, _d, _p in created])

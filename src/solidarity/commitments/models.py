@@ -273,6 +273,9 @@ class FinancialCommitment(models.Model):
         "reference.Objective", blank=True, related_name="+", verbose_name=_("GCM objectives")
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.SITE)
+    # Read from an IATI 1.x file with the 1.x mapping: it lacks what 2.03 requires (reporting
+    # organisation identifier and type, activity dates, …), so it is never exported.
+    from_iati_1x = models.BooleanField(_("read from an IATI 1.x file"), default=False)
     source_file = models.CharField(_("imported from"), max_length=255, blank=True)
     source_sha256 = models.CharField(max_length=64, blank=True)
     # Digest of the activity as last imported: the same activity again changes nothing.

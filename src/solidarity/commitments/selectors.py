@@ -315,8 +315,12 @@ def dashboard(*, user: AnyUser | None, filters: PledgeFilters | None = None) -> 
 
 def commitments_for_export(*, state: str | None = None) -> QuerySet[FinancialCommitment]:
     """The financial commitments an IATI export holds: those of published pledges (of the
-    State ``state`` as pledger, if given), transactions prefetched."""
-    commitments = FinancialCommitment.objects.filter(pledge__status=Pledge.Status.PUBLISHED)
+    State ``state`` as pledger, if given), transactions prefetched. Activities read from IATI
+    1.x files are left out: they cannot be written as valid 2.03 (their reporters publish them
+    in IATI already)."""
+    commitments = FinancialCommitment.objects.filter(
+        pledge__status=Pledge.Status.PUBLISHED, from_iati_1x=False
+    )
     if state:
         commitments = commitments.filter(pledge__state=state.upper())
     return commitments.prefetch_related(

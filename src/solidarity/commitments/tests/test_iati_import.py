@@ -453,3 +453,19 @@ def test_a_truncated_file_is_refused_whole(iati_dir: Path, tmp_path: Path) -> No
     # The first 200 activities had been written before the cut was reached: rolled back.
     assert not FinancialCommitment.objects.exists()
     assert not AuditEntry.objects.filter(action="iati.import").exists()
+
+
+def test_linked_1x_activities_count_but_are_not_exported(
+    cast: Any, kenya_pledge: Pledge, iati_dir: Path, tmp_path: Path
+) -> None:
+    for name in SAMPLES:
+        actions.iati_import(actor="system:tests", path=iati_dir / "samples" / name, schema_dir=None)
+    assert FinancialCommitment.objects.filter(from_iati_1x=True).count() == 20
+    dfid = FinancialCommitment.objects.get(source_file="IATI_xml_dfid_sample.xml")
+    actions.activity_link(actor=cast.focal_point_kenya, pledge=kenya_pledge, commitment=dfid)
+    pledge = selectors.pledge_get(user=None, pk=kenya_pledge.pk)
+    assert pledge.not_converted == 1  # type: ignore[attr-defined]  # the KES amount only
+    # The export stays valid 2.03: the 1.x activity cannot be written as such and is left out.
+    out = tmp_path / "out.xml"
+    assert iati_export(out=out, schema_dir=iati_dir / "schema") == 1
+    assert b"FA TO MINISTRY OF JUSTICE" not in out.read_bytes()
