@@ -268,3 +268,41 @@ def test_published_review_is_public_and_unpublished_says_so(
     page = Client().get("/reviews/IMRF-2030/states/KEN/").content.decode()
     assert DRAFT_TEXT in page
     assert "Comment on paragraph" not in page
+
+
+def test_the_cycle_list_answers_in_a_fixed_number_of_queries(
+    cast: Any, cycle: ReviewCycle, django_assert_max_num_queries: Any
+) -> None:
+    from solidarity.reviews.loaders import cycles_load
+
+    cycles_load(actor="system:tests")
+    client = Client()
+    client.get("/reviews/")  # warm the session and translation caches
+    with django_assert_max_num_queries(2):
+        response = client.get("/reviews/")
+    assert response.content.decode().count('<th scope="row">') == 13
+
+
+def test_a_full_review_page_answers_in_a_bounded_number_of_queries(
+    cast: Any, cycle: ReviewCycle, django_assert_max_num_queries: Any
+) -> None:
+    sections = [
+        SectionText(
+            part="objective",
+            objective=n,
+            what_was_done=f"Done {n}.\n\nMore {n}.",
+            challenges=f"Hard {n}.",
+            citations=[("indicator", "10.7.2")],
+        )
+        for n in range(1, 24)
+    ]
+    review = review_save(
+        actor=cast.focal_point_kenya, cycle=cycle, country=cast.kenya, sections=sections
+    ).review
+    review_submit(actor=cast.focal_point_kenya, review=review)
+    review_publish(actor=cast.reviewer, review=review)
+    client = Client()
+    client.get("/reviews/IMRF-2030/states/KEN/")
+    with django_assert_max_num_queries(14):
+        response = client.get("/reviews/IMRF-2030/states/KEN/")
+    assert response.content.decode().count('class="paragraph"') == 23 * 3

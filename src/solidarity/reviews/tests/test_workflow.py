@@ -632,3 +632,68 @@ def test_follow_up_recommendations_and_their_dated_status(cast: Any, cycle: Revi
     assert row.status == FollowUpStatus.IN_PROGRESS
     assert [u.status for u in row.status_history.all()] == ["in_progress", "planned"]
     assert FollowUpRecommendation.objects.count() == 1
+
+
+# --- every role in every phase -------------------------------------------------------------
+
+WINDOWS = {"not yet open": (2, 9), "open": (-5, 5), "closed": (-20, -1)}
+ALL_ROLES = [
+    "focal_point_kenya",
+    "focal_point_mexico",
+    "data_provider",
+    "migrant_org_member",
+    "moderator",
+    "reviewer",
+    "administrator",
+]
+
+
+@pytest.mark.parametrize("window", sorted(WINDOWS))
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_who_submits_a_review_in_each_phase(
+    cast: Any, cycle: ReviewCycle, role: str, window: str
+) -> None:
+    review = draft(cast, cycle)
+    set_phase(cycle, CyclePhase.Kind.STATE_REVIEWS, *WINDOWS[window])
+    user = cast.all_users()[role]
+    if role != "focal_point_kenya":
+        with pytest.raises(PermissionDenied):
+            actions.review_submit(actor=user, review=review)
+    elif window != "open":
+        with pytest.raises(ValidationError) as error:
+            actions.review_submit(actor=user, review=review)
+        assert error.value.messages[0].startswith("Submitting the review: ")
+    else:
+        actions.review_submit(actor=user, review=review)
+    expected = "submitted" if (role, window) == ("focal_point_kenya", "open") else "draft"
+    assert StateReview.objects.get(pk=review.pk).status == expected
+
+
+@pytest.mark.parametrize("window", sorted(WINDOWS))
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_who_submits_an_input_in_each_phase(
+    cast: Any, cycle: ReviewCycle, role: str, window: str
+) -> None:
+    set_phase(cycle, CyclePhase.Kind.STAKEHOLDER_INPUTS, *WINDOWS[window])
+    user = cast.all_users()[role]
+
+    def submit() -> StakeholderInput:
+        return actions.stakeholder_input_submit(
+            actor=user,
+            cycle=cycle,
+            organisation=cast.migrant_org,
+            country=cast.kenya,
+            title="Shadow report",
+            body="Our assessment.",
+        )
+
+    if role != "migrant_org_member":
+        with pytest.raises(PermissionDenied):
+            submit()
+    elif window != "open":
+        with pytest.raises(ValidationError) as error:
+            submit()
+        assert error.value.messages[0].startswith("Submitting an input: ")
+    else:
+        submit()
+    assert StakeholderInput.objects.exists() == ((role, window) == ("migrant_org_member", "open"))
