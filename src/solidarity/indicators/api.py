@@ -11,11 +11,14 @@ upload and the command line.
 
 from __future__ import annotations
 
+import hashlib
 from typing import BinaryIO, cast
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags, quote_etag
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -25,11 +28,14 @@ from ninja.security import django_auth
 from solidarity.accounts.models import User
 from solidarity.accounts.selectors import organisation_find
 from solidarity.api.schemas import Problem
-from solidarity.indicators import selectors
+from solidarity.indicators import sdmx_cache, selectors
 from solidarity.indicators.actions import submission_import
 from solidarity.indicators.models import Code, Dimension, Indicator
 
 router = Router()
+
+# How long a worker keeps a catalogue answer it no longer serves (a new revision has its own).
+CATALOGUE_ANSWER_SECONDS = 3600
 
 
 class IndicatorDimensionOut(Schema):
@@ -109,11 +115,30 @@ def indicator_list(request: HttpRequest, filters: Query[IndicatorFilters]) -> Qu
     summary="Get one indicator of the catalogue",
     description="One indicator by its code, e.g. `10.7.3` or `GCM_MIGRANT_STOCK`.",
 )
-def indicator_get(request: HttpRequest, code: str) -> Indicator:
-    try:
-        return selectors.indicator_get(code=code)
-    except Indicator.DoesNotExist:
-        raise HttpError(404, f"No indicator with the code {code!r} in the catalogue.") from None
+def indicator_get(request: HttpRequest, code: str) -> HttpResponse:
+    # Every change to the catalogue raises its revision (see sdmx_cache.catalogue_changed): the
+    # answer is kept per revision in the worker's cache, so a repeated request costs one query
+    # (the revision) instead of four and the serialisation, and a client that has the answer
+    # gets a 304 for that one query.
+    number, changed_at = sdmx_cache.catalogue_revision()
+    revision = f"{number}-{changed_at.timestamp() if changed_at else 0:.6f}"
+    etag = quote_etag(f"catalogue-{revision}")
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        return HttpResponseNotModified(headers={"ETag": etag})
+    key = "indicators:api:indicator:" + hashlib.sha256(f"{revision}|{code}".encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        try:
+            indicator = selectors.indicator_get(code=code)
+        except Indicator.DoesNotExist:
+            raise HttpError(404, f"No indicator with the code {code!r} in the catalogue.") from None
+        body = HubIndicatorOut.from_orm(indicator).model_dump_json()
+        cache.set(key, body, timeout=CATALOGUE_ANSWER_SECONDS)
+    return HttpResponse(
+        body,
+        content_type="application/json; charset=utf-8",
+        headers={"ETag": etag, "Cache-Control": "public, max-age=60"},
+    )
 
 
 class DimensionOut(Schema):

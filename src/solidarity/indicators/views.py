@@ -9,24 +9,29 @@ one selector or calls one action, and renders.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
 from solidarity.accounts.models import User
 from solidarity.accounts.permissions import can_manage_mappings, can_review_data, can_submit_data
-from solidarity.indicators import publication, selectors
+from solidarity.indicators import publication, sdmx_cache, selectors
 from solidarity.indicators.actions import (
     dataset_version_approve,
     dataset_version_publish,
@@ -46,6 +51,10 @@ from solidarity.indicators.forms import (
 )
 from solidarity.indicators.models import Code, DatasetVersion, Dimension, Indicator, LabelMapping
 from solidarity.reference import selectors as reference
+
+# How long a worker keeps an indicator's published data it no longer serves (a publication,
+# an embargo's end or a catalogue change gives a new key).
+PUBLISHED_DATA_SECONDS = 3600
 
 
 def _filter_form(request: HttpRequest) -> IndicatorFilterForm:
@@ -126,20 +135,38 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The indicator's definition and, for each dataset with published data, the series the
     filters select (the headline series by default) as a chart, a table and a description."""
     indicator = _indicator_or_404(code)
-    datasets = publication.published_datasets(
-        indicator=indicator, selected={key: request.GET[key] for key in request.GET}
-    )
-    charts = [
-        bar_chart(
-            [(point.time_period, point.value) for point in dataset.points],
-            value_text=[publication.plain_number(point.value) for point in dataset.points],
-        )
-        for dataset in datasets
+    selected = {key: request.GET[key] for key in request.GET}
+    # The published data (filters, chart, table: most of the page's work) are the same for
+    # everyone until a version is published, an embargo ends or the catalogue changes: kept in
+    # the worker's cache under the public versions (one query) and the catalogue's revision.
+    # Only that part: the rest of the page carries the visitor's own CSRF token.
+    number, changed_at = sdmx_cache.catalogue_revision()
+    versions = [
+        (version.pk, version.published_at.timestamp() if version.published_at else 0)
+        for version in publication.public_versions(indicator=indicator)
     ]
+    scope = (indicator.code, get_language(), number, changed_at, versions, sorted(selected.items()))
+    key = "indicators:published-data:" + hashlib.sha256(repr(scope).encode()).hexdigest()
+    published_data = cache.get(key)
+    if published_data is None:
+        datasets = publication.published_datasets(indicator=indicator, selected=selected)
+        charts = [
+            bar_chart(
+                [(point.time_period, point.value) for point in dataset.points],
+                value_text=[publication.plain_number(point.value) for point in dataset.points],
+            )
+            for dataset in datasets
+        ]
+        published_data = render_to_string(
+            "indicators/_published_data.html",
+            {"indicator": indicator, "datasets": list(zip(datasets, charts, strict=True))},
+        )
+        cache.set(key, published_data, timeout=PUBLISHED_DATA_SECONDS)
     return render(
         request,
         "indicators/indicator_detail.html",
-        {"indicator": indicator, "datasets": list(zip(datasets, charts, strict=True))},
+        # Rendered (and escaped) by the template above, kept as text in the cache.
+        {"indicator": indicator, "published_data": mark_safe(published_data)},  # noqa: S308
     )
 
 

@@ -84,3 +84,26 @@ def test_dimensions_and_codes(client, django_assert_max_num_queries):
     response = client.get("/api/v1/dimensions/GENDER/codes")
     assert response.status_code == 404
     assert response.json() == {"detail": "No dimension with the code 'GENDER'."}
+
+
+def test_one_indicator_is_answered_from_the_cache_until_the_catalogue_changes(
+    client, django_assert_num_queries
+):
+    from solidarity.indicators.models import Indicator
+
+    first = client.get("/api/v1/indicators/10.7.3")
+    assert first["Cache-Control"] == "public, max-age=60"
+    with django_assert_num_queries(1):  # the catalogue's revision, nothing else
+        again = client.get("/api/v1/indicators/10.7.3")
+    assert again.json() == first.json()
+    assert again["ETag"] == first["ETag"]
+    with django_assert_num_queries(1):
+        unchanged = client.get("/api/v1/indicators/10.7.3", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert unchanged.status_code == 304
+    indicator = Indicator.objects.get(code="10.7.3")
+    indicator.custodian = "IOM and UNHCR"
+    indicator.save()  # raises the catalogue's revision
+    changed = client.get("/api/v1/indicators/10.7.3", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+    assert changed.json()["custodian"] == "IOM and UNHCR"
