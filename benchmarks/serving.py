@@ -5,8 +5,10 @@ A fresh data folder and database (SQLite in the folder, or a temporary PostgreSQ
 published dataset of ``observations`` observations of GCM_REFUGEES_HOSTED for Kenya (the ingest
 benchmark's seeded SDMX-CSV file, imported through `submission_import`). The platform is then
 served by gunicorn (``--workers``, sync workers, as `solidarity serve` runs it, with persistent
-database connections as docs/deploy.md sets them up) and ``--clients``
-threads ask, for ``--seconds`` each, the same URL again and again:
+database connections as docs/deploy.md sets them up) and ``--clients`` concurrent
+connections of wrk (when installed: a C load generator, ``apt install wrk``; otherwise as many
+Python threads, which on a small machine take CPU from the server and lower every figure) ask,
+for ``--seconds`` each, the same URL again and again:
 
 - the floors: a static file (``/static/solidarity/site.css``, served by WhiteNoise before any
   Django middleware), and a trivial Django answer (a constant body through the whole
@@ -31,6 +33,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -42,6 +45,8 @@ import uuid
 from pathlib import Path
 
 from benchmarks import ingest
+
+WRK = shutil.which("wrk")
 
 FLOW = "DF_GCM_REFUGEES_HOSTED"
 ENDPOINTS = {
@@ -116,7 +121,25 @@ def _get(port: int, path: str) -> tuple[int, int, float]:
         connection.close()
 
 
+# wrk's report as JSON, with the 95th percentile that its own summary leaves out (microseconds).
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    '{"requests": %d, "seconds": %f, "p50": %f, "p95": %f, "failures": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e6,
+    latency:percentile(95) / 1e6,
+    summary.errors.status + summary.errors.connect + summary.errors.read
+      + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
 def _load(port: int, path: str, *, clients: int, seconds: float) -> dict[str, float]:
+    """Load ``path`` with ``clients`` concurrent connections for ``seconds``: with wrk when it
+    is installed (a C client that takes little of the machine's CPU from the server), otherwise
+    with Python threads (which, on a small machine, compete with the server for the CPU)."""
+    if WRK is not None:
+        return _load_wrk(port, path, clients=clients, seconds=seconds)
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
@@ -146,6 +169,27 @@ def _load(port: int, path: str, *, clients: int, seconds: float) -> dict[str, fl
         "per_second": len(latencies) / elapsed,
         "p50": statistics.median(latencies),
         "p95": cuts[18],
+    }
+
+
+def _load_wrk(port: int, path: str, *, clients: int, seconds: float) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_REPORT)
+        script.flush()
+        output = subprocess.run(  # noqa: S603  # wrk, fixed arguments
+            [str(WRK), "--threads", "2", "--connections", str(clients), "--duration",
+             f"{seconds:g}s", "--timeout", "120s", "--script", script.name,
+             f"http://127.0.0.1:{port}{path}"],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+    report = json.loads(output.strip().splitlines()[-1])
+    if report["failures"] or not report["requests"]:
+        raise RuntimeError(f"{path}: {report['failures']} failed requests")
+    return {
+        "requests": report["requests"],
+        "per_second": report["requests"] / report["seconds"],
+        "p50": report["p50"],
+        "p95": report["p95"],
     }
 
 
