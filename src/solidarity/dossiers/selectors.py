@@ -79,8 +79,12 @@ def _date(value: datetime.datetime | datetime.date | None) -> str:
     return value.isoformat()
 
 
-def _review_section(*, user: AnyUser | None, state: Country, cycle: ReviewCycle) -> Section:
-    review = review_for_dossier(user=user, state=state, cycle=cycle)
+def _review_section(
+    *, user: AnyUser | None, state: Country, cycle: ReviewCycle, published: bool
+) -> Section:
+    # Once published, the dossier is the public record: it shows the published version to
+    # everyone, even to those who may read a newer draft (they do so in the reviews' editor).
+    review = review_for_dossier(user=None if published else user, state=state, cycle=cycle)
     section = Section(key="review", title=_("The State's voluntary review"))
     version = review.shown_version if review is not None else None
     if review is None or version is None:
@@ -182,7 +186,7 @@ def dossier_for(*, user: AnyUser | None, state: Country, cycle: ReviewCycle) -> 
         published=published,
         generated_at=timezone.now(),
         sections=[
-            _review_section(user=user, state=state, cycle=cycle),
+            _review_section(user=user, state=state, cycle=cycle, published=published),
             _stakeholders_section(state=state, cycle=cycle),
             testimonies_section(state=state),
             recommendations_section(state=state),

@@ -276,3 +276,20 @@ def test_ten_recommendations_per_objective_are_listed_and_the_rest_linked(
     body = client.get("/api/v1/dossiers/KEN/IMRF-2026").json()
     recommendations = next(s for s in body["sections"] if s["key"] == "recommendations")
     assert sum(len(o["recommendations"]) for o in recommendations["data"]["objectives"]) == 480
+
+
+def test_a_published_dossier_shows_the_published_version_even_to_the_authors(
+    cast: Any, cycle: Any
+) -> None:
+    from solidarity.reviews.models import ReviewSection, StateReviewVersion
+
+    review = write_review(cast.kenya, cycle, author=cast.focal_point_kenya, published=True)
+    newer = StateReviewVersion.objects.create(review=review, number=2)
+    ReviewSection.objects.create(version=newer, part="summary", body="An unfinished new draft.")
+    review.latest_version = newer
+    review.save()
+    for user in (cast.focal_point_kenya, cast.reviewer, None):
+        dossier = selectors.dossier_for(user=user, state=cast.kenya, cycle=cycle)
+        section = dossier.section("review")
+        assert section.data["version"].number == 1
+        assert section.sources[0].label.endswith("published version 1")
