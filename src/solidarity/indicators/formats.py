@@ -450,7 +450,12 @@ class SdmxReading:
         }
 
     def _fail(self, error: Exception, row: int | None = None) -> OpenSdgError:
-        return OpenSdgError(str(error), file=self.file_name, row=row)
+        # The reader's message itself, so that its code and params reach the summary, which
+        # words it in the user's language.
+        first = error.args[0] if error.args else None
+        return OpenSdgError(
+            first if isinstance(first, str) else str(error), file=self.file_name, row=row
+        )
 
     def _csv_rows(self) -> Iterator[dict[str, str]]:
         head = self._file.read(1 << 16)

@@ -34,6 +34,7 @@ from solidarity.indicators.formats import (
     reading_batches,
 )
 from solidarity.indicators.models import Code, Indicator, LabelMapping, normalise_label
+from solidarity.indicators.reader_messages import reader_text
 from solidarity.stats.opensdg import OpenSdgError, Problem, Reading
 
 # How many problems the summary lists; the counts go on beyond it.
@@ -629,7 +630,7 @@ def _carry_over(reading: Reading | SdmxReading, summary: ImportSummary) -> None:
             row=problem.row,
             column=problem.column,
             value=problem.value,
-            reason=problem.reason,
+            reason=reader_text(problem.reason),
         )
     # Problems beyond what the reader kept are counted, not classified.
     for severity, total, kept in (
@@ -879,5 +880,5 @@ def add_reader_failure(summary: ImportSummary, error: OpenSdgError) -> None:
         row=error.row,
         column=error.column,
         value=None,
-        reason=error.reason,
+        reason=reader_text(error.reason),
     )

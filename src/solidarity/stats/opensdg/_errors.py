@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from .._messages import ReaderError, code_of, params_of, where
 
 Severity = Literal["error", "warning"]
 
@@ -27,7 +30,9 @@ class Problem:
     value : str or None
         The cell's text as written in the file, or None.
     reason : str
-        What is wrong, in words a data provider understands.
+        What is wrong, in words a data provider understands (a
+        :class:`~solidarity.stats._messages.Message`: its ``code`` and ``params`` let a
+        caller translate it).
     severity : {"error", "warning"}
 
     Examples
@@ -44,22 +49,20 @@ class Problem:
     severity: Severity
 
     def __str__(self) -> str:
-        place = _where(self.file, self.row, self.column, self.value)
+        place = where(self.file, self.row, self.column, self.value)
         return f"{place}: {self.reason} [{self.severity}]"
 
+    @property
+    def code(self) -> str:
+        """The reason's stable code, ``""`` when it has none."""
+        return code_of(self.reason)
 
-def _where(file: str, row: int | None, column: str | None, value: str | None = None) -> str:
-    place = file
-    if row is not None:
-        place += f", row {row}"
-    if column is not None:
-        place += f", column {column}"
-    if value is not None:
-        place += f" ({value!r})"
-    return place
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return params_of(self.reason)
 
 
-class OpenSdgError(Exception):
+class OpenSdgError(ReaderError):
     """A file that cannot be read as an Open SDG indicator file at all.
 
     Row-level trouble (a bad number, a bad year, a duplicate) is reported as a `Problem` and
@@ -84,6 +87,8 @@ class OpenSdgError(Exception):
     column : str or None
     reason : str
         The message without the place.
+    code, params
+        The reason's stable code and what it was filled with (see `ReaderError`).
 
     Examples
     --------
@@ -93,15 +98,6 @@ class OpenSdgError(Exception):
     >>> isinstance(error, OpenSdgError), error.row
     (True, 1)
     """
-
-    def __init__(
-        self, reason: str, *, file: str, row: int | None = None, column: str | None = None
-    ) -> None:
-        self.reason = reason
-        self.file = file
-        self.row = row
-        self.column = column
-        super().__init__(f"{_where(file, row, column)}: {reason}")
 
 
 class EncodingError(OpenSdgError):

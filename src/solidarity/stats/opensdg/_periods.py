@@ -7,6 +7,8 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
+from .._messages import message
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -99,10 +101,16 @@ def normalise_period(text: str) -> Period:
     return _normalise(text)
 
 
-_NOT_A_PERIOD = (
+_NOT_A_PERIOD = message(
+    "not_a_period",
     "is not a time period: write a year ('2014'), a quarter ('2014 Q1'), a month ('2014-01') "
-    "or a fiscal year ('2014/15')"
+    "or a fiscal year ('2014/15')",
 )
+_NOT_FISCAL = message(
+    "not_a_fiscal_year",
+    "is not a fiscal year: a fiscal year spans two consecutive years ('2014/15')",
+)
+_NOT_A_DATE = message("not_a_date", "is not a date of the calendar")
 
 
 # Periods repeat on every row of a file; the cache is bounded so that a file full of distinct
@@ -122,9 +130,12 @@ def _normalise(text: str) -> Period:
         if 1 <= second <= 12:
             warning = None
             if second == (year + 1) % 100:
-                warning = (
-                    f"read as the month {match[1]}-{match[2]} (ISO 8601); if a fiscal year is "
-                    f"meant, write it with a slash: {match[1]}/{match[2]}"
+                warning = message(
+                    "month_or_fiscal_year",
+                    "read as the month {year}-{second} (ISO 8601); if a fiscal year is meant, "
+                    "write it with a slash: {year}/{second}",
+                    year=match[1],
+                    second=match[2],
                 )
             return Period(text, warning=warning)
         if second == (year + 1) % 100:
@@ -136,9 +147,7 @@ def _normalise(text: str) -> Period:
         end = int(end_text)
         expected = start + 1 if len(end_text) == 4 else (start + 1) % 100
         if end != expected:
-            return Period(
-                None, "is not a fiscal year: a fiscal year spans two consecutive years ('2014/15')"
-            )
+            return Period(None, _NOT_FISCAL)
         return Period(f"{start:04d}-A1")
     if match := _MONTH_NAME.fullmatch(text):
         month = _MONTHS.get(match[1].lower())
@@ -149,6 +158,6 @@ def _normalise(text: str) -> Period:
         try:
             date.fromisoformat(text)
         except ValueError:
-            return Period(None, "is not a date of the calendar")
+            return Period(None, _NOT_A_DATE)
         return Period(text)
     return Period(None, _NOT_A_PERIOD)

@@ -13,6 +13,7 @@ from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
+from .._messages import message
 from ._errors import (
     CsvSyntaxError,
     DuplicateColumnError,
@@ -124,6 +125,15 @@ def _letter(index: int) -> str:
     return letters
 
 
+_TRAILING_CELLS = message("trailing_cells", "empty cells after the last column ignored")
+_UNKNOWN_STATUS = message("unknown_status", "is not a known observation status; kept as written")
+_NOT_A_MULTIPLIER = message(
+    "not_a_multiplier",
+    "is not a unit multiplier: write Units, Thousands, Millions… or the power of ten (0, 3, 6…)",
+)
+_NO_DATA_ROWS = message("no_data_rows", "the file has a header but no data rows")
+
+
 def _decoded_lines(binary: Iterable[bytes], file_name: str) -> Iterator[str]:
     """Decode a byte stream line by line, so that a bad byte is reported with its line."""
     offset = 0
@@ -132,7 +142,9 @@ def _decoded_lines(binary: Iterable[bytes], file_name: str) -> Iterator[str]:
         if number == 1:
             if line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 raise EncodingError(
-                    "the file is UTF-16, not UTF-8: save it as CSV UTF-8", file=file_name, row=1
+                    message("utf16", "the file is UTF-16, not UTF-8: save it as CSV UTF-8"),
+                    file=file_name,
+                    row=1,
                 )
             if line.startswith(codecs.BOM_UTF8):
                 text_start = len(codecs.BOM_UTF8)
@@ -140,8 +152,12 @@ def _decoded_lines(binary: Iterable[bytes], file_name: str) -> Iterator[str]:
             # Python's csv module reads NUL as a character; in a CSV file it means UTF-16 or a
             # file that is not text at all (a spreadsheet saved under a .csv name).
             raise EncodingError(
-                f"byte 0x00 (NUL) at byte {offset + line.index(0)}: the file is not UTF-8 "
-                "text; it may be UTF-16 or a spreadsheet: save it as CSV UTF-8",
+                message(
+                    "nul_byte",
+                    "byte 0x00 (NUL) at byte {offset}: the file is not UTF-8 text; it may be "
+                    "UTF-16 or a spreadsheet: save it as CSV UTF-8",
+                    offset=offset + line.index(0),
+                ),
                 file=file_name,
                 row=number,
             )
@@ -150,10 +166,15 @@ def _decoded_lines(binary: Iterable[bytes], file_name: str) -> Iterator[str]:
         except UnicodeDecodeError as error:
             position = text_start + error.start
             raise EncodingError(
-                f"the file is not UTF-8: byte 0x{line[position]:02X} at byte {offset + position} "
-                f"(character {len(line[text_start:position].decode('utf-8', 'replace')) + 1} "
-                "of the line) is not valid UTF-8; it may be Windows-1252 or Latin-1: save the "
-                "file as CSV UTF-8",
+                message(
+                    "not_utf8",
+                    "the file is not UTF-8: byte 0x{byte} at byte {offset} (character "
+                    "{character} of the line) is not valid UTF-8; it may be Windows-1252 or "
+                    "Latin-1: save the file as CSV UTF-8",
+                    byte=f"{line[position]:02X}",
+                    offset=offset + position,
+                    character=len(line[text_start:position].decode("utf-8", "replace")) + 1,
+                ),
                 file=file_name,
                 row=number,
             ) from None
@@ -168,7 +189,10 @@ def _start(lines: Iterator[str], file_name: str) -> _Start:
             break
         skipped += 1
     else:
-        raise EmptyFileError("the file is empty: it has no header and no data", file=file_name)
+        raise EmptyFileError(
+            message("empty_file", "the file is empty: it has no header and no data"),
+            file=file_name,
+        )
     delimiter = _detect_delimiter(first)
     reader = csv.reader(chain([first], lines), delimiter=delimiter, strict=True)
     header_row = skipped + 1
@@ -176,7 +200,9 @@ def _start(lines: Iterator[str], file_name: str) -> _Start:
         header = [name.strip() for name in next(reader)]
     except csv.Error as error:
         raise CsvSyntaxError(
-            f"the header is not valid CSV: {error}", file=file_name, row=header_row
+            message("header_not_csv", "the header is not valid CSV: {error}", error=str(error)),
+            file=file_name,
+            row=header_row,
         ) from None
     return _Start(delimiter, header, header_row, reader, skipped, lambda: reader.line_num)
 
@@ -203,15 +229,25 @@ def _check_names(header: list[str], file_name: str, header_row: int) -> None:
     for index, name in enumerate(header):
         if not name:
             raise DuplicateColumnError(
-                f"column {_letter(index)} of the header has no name",
+                message(
+                    "unnamed_column",
+                    "column {column} of the header has no name",
+                    column=_letter(index),
+                ),
                 file=file_name,
                 row=header_row,
             )
         first = seen.setdefault(name.lower(), index)
         if first != index:
             raise DuplicateColumnError(
-                f"two columns are named {name!r} (columns {_letter(first)} and {_letter(index)}); "
-                "each column needs its own name",
+                message(
+                    "duplicate_column",
+                    "two columns are named {name!r} (columns {first} and {second}); each column "
+                    "needs its own name",
+                    name=name,
+                    first=_letter(first),
+                    second=_letter(index),
+                ),
                 file=file_name,
                 row=header_row,
                 column=name,
@@ -227,7 +263,12 @@ def _open_sdg_layout(header: list[str], file_name: str, header_row: int) -> _Lay
             dimensions.append(index)
         elif role in roles:
             raise HeaderError(
-                f"columns {header[roles[role]]!r} and {name!r} both give the unit; keep one",
+                message(
+                    "two_unit_columns",
+                    "columns {first!r} and {second!r} both give the unit; keep one",
+                    first=header[roles[role]],
+                    second=name,
+                ),
                 file=file_name,
                 row=header_row,
                 column=name,
@@ -236,12 +277,19 @@ def _open_sdg_layout(header: list[str], file_name: str, header_row: int) -> _Lay
             roles[role] = index
     missing = [name for name in ("Year", "Value") if name.lower() not in roles]
     if missing:
-        hint = ""
-        if {"entity", "code"} <= {name.lower() for name in header}:
-            hint = " (this looks like an Our World in Data export: read it with read_owid)"
+        owid = {"entity", "code"} <= {name.lower() for name in header}
+        template = (
+            "the header has no {missing} column; an Open SDG indicator file needs Year and "
+            "Value columns"
+        )
+        if owid:
+            template += " (this looks like an Our World in Data export: read it with read_owid)"
         raise MissingColumnError(
-            f"the header has no {' and no '.join(missing)} column; an Open SDG indicator file "
-            f"needs Year and Value columns{hint}",
+            message(
+                "missing_owid_columns" if owid else "missing_columns",
+                template,
+                missing=" and no ".join(missing),
+            ),
             file=file_name,
             row=header_row,
         )
@@ -260,8 +308,12 @@ def _open_sdg_layout(header: list[str], file_name: str, header_row: int) -> _Lay
 def _owid_layout(header: list[str], file_name: str, header_row: int) -> _Layout:
     if len(header) != 4 or [name.lower() for name in header[:3]] != ["entity", "code", "year"]:
         raise MissingColumnError(
-            "an Our World in Data file has four columns: Entity, Code, Year and the indicator; "
-            f"this header has {', '.join(header)}",
+            message(
+                "owid_header",
+                "an Our World in Data file has four columns: Entity, Code, Year and the "
+                "indicator; this header has {header}",
+                header=", ".join(header),
+            ),
             file=file_name,
             row=header_row,
         )
@@ -325,14 +377,20 @@ class Reading:
         self._layout = layout_of(start.header, file_name, start.header_row)
         self.columns = tuple(start.header[index] for index in self._layout.dimensions)
         if start.delimiter != ",":
-            comma = ", with ',' read as a decimal comma" if start.delimiter == ";" else ""
+            semicolons = start.delimiter == ";"
+            template = "the file is separated by {separator}, not commas; read as such"
+            if semicolons:
+                template += ", with ',' read as a decimal comma"
             self._add(
                 "warning",
                 start.header_row,
                 None,
                 None,
-                f"the file is separated by {_SEPARATOR_NAMES[start.delimiter]}, not commas; "
-                f"read as such{comma}",
+                message(
+                    "semicolons" if semicolons else "separator",
+                    template,
+                    separator=_SEPARATOR_NAMES[start.delimiter],
+                ),
             )
 
     @property
@@ -404,7 +462,7 @@ class Reading:
                 break
             except csv.Error as error:
                 raise CsvSyntaxError(
-                    f"the file is not valid CSV: {error}",
+                    message("not_csv", "the file is not valid CSV: {error}", error=str(error)),
                     file=file_name,
                     row=start.offset + previous + 1,
                 ) from None
@@ -415,17 +473,22 @@ class Reading:
             self.rows_read += 1
             if len(cells) != width:
                 if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
-                    add("warning", row, None, None, "empty cells after the last column ignored")
+                    add("warning", row, None, None, _TRAILING_CELLS)
                     cells = cells[:width]
                 else:
-                    shortfall = " (a truncated row?)" if len(cells) < width else ""
+                    short = len(cells) < width
                     add(
                         "error",
                         row,
                         None,
                         None,
-                        f"the row has {len(cells)} cells but the header has {width} "
-                        f"columns{shortfall}",
+                        message(
+                            "short_row" if short else "long_row",
+                            "the row has {cells} cells but the header has {columns} columns"
+                            + (" (a truncated row?)" if short else ""),
+                            cells=len(cells),
+                            columns=width,
+                        ),
                     )
                     continue
             errors = self.error_count
@@ -447,7 +510,7 @@ class Reading:
                         row,
                         header[layout.obs_status],
                         status_text,
-                        "is not a known observation status; kept as written",
+                        _UNKNOWN_STATUS,
                     )
                 if code is not None and (value.number is not None or code in MISSING_CODES):
                     obs_status = code
@@ -466,8 +529,7 @@ class Reading:
                             row,
                             header[layout.unit_multiplier],
                             multiplier_text,
-                            "is not a unit multiplier: write Units, Thousands, Millions… or "
-                            "the power of ten (0, 3, 6…)",
+                            _NOT_A_MULTIPLIER,
                         )
             if self.error_count != errors:
                 continue
@@ -503,7 +565,15 @@ class Reading:
             )
             if first != row and same != row:
                 add(
-                    "warning", row, None, None, f"repeats row {same} with the same value: read once"
+                    "warning",
+                    row,
+                    None,
+                    None,
+                    message(
+                        "repeated_figure",
+                        "repeats row {row} with the same value: read once",
+                        row=same,
+                    ),
                 )
                 continue
             if first != row:
@@ -512,8 +582,12 @@ class Reading:
                     row,
                     None,
                     None,
-                    f"duplicates row {first} with another value: same period, series, unit, "
-                    "GeoCode and disaggregation",
+                    message(
+                        "duplicate_key",
+                        "duplicates row {row} with another value: same period, series, unit, "
+                        "GeoCode and disaggregation",
+                        row=first,
+                    ),
                 )
                 continue
             yield Observation(
@@ -530,7 +604,7 @@ class Reading:
                 raw_value=raw_value,
             )
         if self.rows_read == 0:
-            add("error", self.header_row, None, None, "the file has a header but no data rows")
+            add("error", self.header_row, None, None, _NO_DATA_ROWS)
 
 
 def _name_of(source: Source, file_name: str | None) -> str:

@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
+from .._messages import message
+
 #: Symbols and words written in place of a number, read as (OBS_STATUS, CONF_STATUS).
 #: OBS_STATUS and CONF_STATUS are the SDMX cross-domain code lists CL_OBS_STATUS and
 #: CL_CONF_STATUS. Matching ignores case and surrounding spaces.
@@ -137,30 +139,33 @@ def parse_value(text: str, *, decimal_comma: bool) -> Value:
         return Value(Decimal(text))
     symbol = VALUE_SYMBOLS.get(text.lower())
     if symbol is not None:
-        reason = "no value given" if text == "" else "no value: the cell holds a status symbol"
-        return Value(None, symbol[0], symbol[1], warning=reason)
+        return Value(None, symbol[0], symbol[1], warning=_NO_VALUE if text == "" else _SYMBOL)
     if decimal_comma and _COMMA_DECIMAL.fullmatch(text):
         return Value(Decimal(text.replace(",", ".")))
     if "." in text and _COMMA_THOUSANDS_POINT_DECIMAL.fullmatch(text):
-        return Value(Decimal(text.replace(",", "")), warning="thousands separators ignored")
+        return Value(Decimal(text.replace(",", "")), warning=_THOUSANDS)
     if decimal_comma and _POINT_THOUSANDS_COMMA_DECIMAL.fullmatch(text):
         return Value(
             Decimal(text.replace(".", "").replace(",", ".")),
-            warning="thousands separators ignored",
+            warning=_THOUSANDS,
         )
     if text.startswith("="):
-        return Value(
-            None, error="is a spreadsheet formula, not a number: export the computed values"
-        )
+        return Value(None, error=_FORMULA)
     if "," in text and _DIGITS_AND_MARKS.fullmatch(text):
-        return Value(
-            None,
-            error=(
-                "is ambiguous: ',' may separate thousands or decimals; write the number "
-                "without thousands separators and with a '.' decimal point"
-            ),
-        )
-    return Value(None, error="is not a number")
+        return Value(None, error=_AMBIGUOUS)
+    return Value(None, error=_NOT_A_NUMBER)
+
+
+_NO_VALUE = message("no_value", "no value given")
+_SYMBOL = message("status_symbol", "no value: the cell holds a status symbol")
+_THOUSANDS = message("thousands_separators", "thousands separators ignored")
+_FORMULA = message("formula", "is a spreadsheet formula, not a number: export the computed values")
+_AMBIGUOUS = message(
+    "ambiguous_number",
+    "is ambiguous: ',' may separate thousands or decimals; write the number without thousands "
+    "separators and with a '.' decimal point",
+)
+_NOT_A_NUMBER = message("not_a_number", "is not a number")
 
 
 def parse_obs_status(text: str) -> tuple[str | None, bool]:

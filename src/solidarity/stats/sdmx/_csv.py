@@ -10,6 +10,7 @@ from typing import Literal
 
 from pysdmx.model import Dataflow, DataStructureDefinition
 
+from .._messages import message
 from ._errors import SdmxFormatError, SdmxStructureError
 from ._model import TIME_PERIOD, Dataset, attribute_ids, dimension_ids, measure_id
 
@@ -132,9 +133,12 @@ def check_sdmx_csv_header(content: bytes, structure: DataStructureDefinition) ->
     """
     if content.startswith(b"\xef\xbb\xbf"):
         raise SdmxFormatError(
-            "line 1: the file starts with a UTF-8 byte-order mark; SDMX-CSV files are plain "
-            "UTF-8: save the file without the mark (in Excel: 'CSV UTF-8' adds it, 'CSV' "
-            "does not)"
+            message(
+                "byte_order_mark",
+                "line 1: the file starts with a UTF-8 byte-order mark; SDMX-CSV files are plain "
+                "UTF-8: save the file without the mark (in Excel: 'CSV UTF-8' adds it, 'CSV' "
+                "does not)",
+            )
         )
     first_line = content.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
     header = next(csv.reader([first_line]))
@@ -142,25 +146,45 @@ def check_sdmx_csv_header(content: bytes, structure: DataStructureDefinition) ->
         for separator, name in ((";", "semicolons"), ("\t", "tabs")):
             if separator in first_line:
                 raise SdmxFormatError(
-                    f"line 1: the columns are separated by {name}; SDMX-CSV separates them "
-                    "by commas"
+                    message(
+                        "not_commas",
+                        "line 1: the columns are separated by {separator}; SDMX-CSV separates "
+                        "them by commas",
+                        separator=name,
+                    )
                 )
     version = next(
         (v for v, columns in _STRUCTURE_COLUMNS.items() if header[:1] == [columns[0]]), None
     )
     if version is None:
         raise SdmxFormatError(
-            f"line 1: the first column is {header[0]!r}; an SDMX-CSV file starts with "
-            "DATAFLOW (version 1.0) or STRUCTURE (version 2.0)"
+            message(
+                "first_column",
+                "line 1: the first column is {column!r}; an SDMX-CSV file starts with "
+                "DATAFLOW (version 1.0) or STRUCTURE (version 2.0)",
+                column=header[0],
+            )
         )
     lead = [c for c in header if c in _STRUCTURE_COLUMNS[version]]
     components = [c.id for c in structure.components]
     for column in header[len(lead) :]:
         if column.split(":", 1)[0] not in components:
             raise SdmxStructureError(
-                f"line 1: column {column!r} is not a component of {structure.agency}:"
-                f"{structure.id}({structure.version}) (its components: {', '.join(components)})"
+                message(
+                    "unknown_column",
+                    "line 1: column {column!r} is not a component of {structure} (its "
+                    "components: {components})",
+                    column=column,
+                    structure=f"{structure.agency}:{structure.id}({structure.version})",
+                    components=", ".join(components),
+                )
             )
     missing = [d for d in (*dimension_ids(structure), TIME_PERIOD) if d not in header]
     if missing:
-        raise SdmxStructureError(f"line 1: the header lacks the dimension(s) {', '.join(missing)}")
+        raise SdmxStructureError(
+            message(
+                "missing_dimensions",
+                "line 1: the header lacks the dimension(s) {dimensions}",
+                dimensions=", ".join(missing),
+            )
+        )

@@ -27,6 +27,7 @@ from pysdmx.model import (
     Role,
 )
 
+from .._messages import message
 from ._errors import SdmxStructureError
 
 TIME_PERIOD = "TIME_PERIOD"
@@ -303,8 +304,14 @@ def observation_dimension(structure: DataStructureDefinition, name: str) -> str:
     if name in (ALL_DIMENSIONS, TIME_PERIOD) or name in dimensions:
         return name
     raise SdmxStructureError(
-        f"dimensionAtObservation {name!r} is not a dimension of {structure.id}: give "
-        f"{ALL_DIMENSIONS}, {TIME_PERIOD} or one of {', '.join(dimensions)}"
+        message(
+            "unknown_observation_dimension",
+            "dimensionAtObservation {name!r} is not a dimension of {structure}: give "
+            "AllDimensions, TIME_PERIOD or one of {dimensions}",
+            name=name,
+            structure=structure.id,
+            dimensions=", ".join(dimensions),
+        )
     )
 
 

@@ -14,6 +14,7 @@ from pysdmx.errors import PysdmxError
 from pysdmx.io import read_sdmx
 from pysdmx.model import Codelist, DataStructureDefinition
 
+from .._messages import message
 from ._csv import check_sdmx_csv_header
 from ._errors import SdmxError, SdmxFormatError, SdmxStructureError, SdmxSyntaxError
 from ._model import (
@@ -265,22 +266,43 @@ def observations_from_rows(
         for dimension in dimensions:
             code = _text(row.get(dimension))
             if code is None:
-                raise SdmxStructureError(f"observation {number}: no code for {dimension}")
+                raise SdmxStructureError(
+                    message(
+                        "no_code",
+                        "observation {number}: no code for {dimension}",
+                        number=number,
+                        dimension=dimension,
+                    )
+                )
             if dimension in allowed and code not in allowed[dimension]:
                 raise SdmxStructureError(
-                    f"observation {number}: {dimension} {code!r} is not a code of "
-                    f"{codelist_ids[dimension]}"
+                    message(
+                        "unknown_code",
+                        "observation {number}: {dimension} {code!r} is not a code of {codelist}",
+                        number=number,
+                        dimension=dimension,
+                        code=code,
+                        codelist=codelist_ids[dimension],
+                    )
                 )
             key.append((dimension, code))
         period = _text(row.get(TIME_PERIOD))
         if period is None:
-            raise SdmxStructureError(f"observation {number}: no {TIME_PERIOD}")
+            raise SdmxStructureError(
+                message("no_period", "observation {number}: no TIME_PERIOD", number=number)
+            )
         raw = _text(row.get(measure))
         try:
             value = None if raw is None else Decimal(raw)
         except InvalidOperation:
             raise SdmxStructureError(
-                f"observation {number}: {measure} {raw!r} is not a number"
+                message(
+                    "value_not_a_number",
+                    "observation {number}: {measure} {value!r} is not a number",
+                    number=number,
+                    measure=measure,
+                    value=raw,
+                )
             ) from None
         values = []
         for attribute in attributes:
@@ -289,8 +311,14 @@ def observations_from_rows(
                 continue
             if attribute in allowed and text not in allowed[attribute]:
                 raise SdmxStructureError(
-                    f"observation {number}: {attribute} {text!r} is not a code of "
-                    f"{codelist_ids[attribute]}"
+                    message(
+                        "unknown_code",
+                        "observation {number}: {dimension} {code!r} is not a code of {codelist}",
+                        number=number,
+                        dimension=attribute,
+                        code=text,
+                        codelist=codelist_ids[attribute],
+                    )
                 )
             values.append((attribute, text))
         yield Observation(tuple(key), period, value, tuple(values))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._messages import ReaderError
+
 
 def _where(
     file: str, sheet: str | None, row: int | None, column: str | None, value: object = None
@@ -20,7 +22,7 @@ def _where(
     return place
 
 
-class UndesaError(Exception):
+class UndesaError(ReaderError):
     """A workbook that cannot be read as the UN DESA International Migrant Stock 2020 workbook.
 
     The reader checks the layout it relies on (sheets, title rows, column headings) before it
@@ -71,13 +73,12 @@ class UndesaError(Exception):
         column: str | None = None,
         value: object = None,
     ) -> None:
-        self.reason = reason
-        self.file = file
         self.sheet = sheet
-        self.row = row
-        self.column = column
         self.value = value
-        super().__init__(f"{_where(file, sheet, row, column, value)}: {reason}")
+        super().__init__(reason, file=file, row=row, column=column)
+
+    def place(self) -> str:
+        return _where(self.file, self.sheet, self.row, self.column, self.value)
 
 
 class WorkbookError(UndesaError):

@@ -17,6 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from .._messages import message
 from ._errors import CellError, LayoutError, MissingSheetError, WorkbookError
 
 Source = str | os.PathLike[str] | BinaryIO
@@ -416,7 +417,12 @@ def read_undesa_migrant_stock(
         for sheet in [*(f"Table {number}" for number in numbers), "Notes"]:
             if sheet not in book.sheetnames:
                 raise MissingSheetError(
-                    f"the workbook has no sheet {sheet!r} (it has {book.sheetnames})",
+                    message(
+                        "missing_sheet",
+                        "the workbook has no sheet {sheet!r} (it has {sheets})",
+                        sheet=sheet,
+                        sheets=book.sheetnames,
+                    ),
                     file=file_name,
                     sheet=sheet,
                 )
@@ -495,7 +501,10 @@ def _open(workbook: Source, file_name: str) -> Workbook:
         return openpyxl.load_workbook(workbook, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError) as error:
         raise WorkbookError(
-            f"the file is not an Excel .xlsx workbook ({error})", file=file_name
+            message(
+                "not_a_workbook", "the file is not an Excel .xlsx workbook ({error})", error=error
+            ),
+            file=file_name,
         ) from None
 
 
@@ -519,9 +528,16 @@ def _check_layout(
         if (prefix and isinstance(text, str) and text.startswith(str(wanted))) or text == wanted:
             return text
         raise LayoutError(
-            f"expected {wanted!r}{' at the start' if prefix else ''}, found {found!r}: the sheet "
-            "does not have the layout of International Migrant Stock 2020 (rows inserted or "
-            "deleted, columns moved, or another revision)",
+            message(
+                "unexpected_heading_start" if prefix else "unexpected_heading",
+                "expected {wanted!r}"
+                + (" at the start" if prefix else "")
+                + ", found {found!r}: the sheet does not have the layout of International "
+                "Migrant Stock 2020 (rows inserted or deleted, columns moved, or another "
+                "revision)",
+                wanted=wanted,
+                found=found,
+            ),
             file=file_name,
             sheet=sheet.title,
             row=row,
@@ -591,23 +607,42 @@ def _records(
 
         _, name, note, code, type_of_data = cells[:5]
         if not isinstance(name, str) or not name.strip():
-            raise fail("the name of the region, country or area is missing", 1)
+            raise fail(
+                message("missing_name", "the name of the region, country or area is missing"), 1
+            )
         if note is not None and (not isinstance(note, int) or note not in reading.notes):
-            raise fail("is not the number of a note on the Notes sheet", 2)
+            raise fail(message("not_a_note", "is not the number of a note on the Notes sheet"), 2)
         if not isinstance(code, int) or isinstance(code, bool) or code <= 0:
-            raise fail("the location code is not an M49 code (a positive whole number)", 3)
+            raise fail(
+                message(
+                    "not_m49", "the location code is not an M49 code (a positive whole number)"
+                ),
+                3,
+            )
         if type_of_data is not None and not isinstance(type_of_data, str):
-            raise fail("the type of data is not text", 4)
+            raise fail(message("type_not_text", "the type of data is not text"), 4)
         kind = " ".join(type_of_data.split()) if type_of_data else None
         is_country = code < _FIRST_AGGREGATE_CODE
         if kind and not is_country:
             raise fail(
-                f"a region or group (code {code}, 900 or more) cannot have a type of data", 4
+                message(
+                    "region_with_type",
+                    "a region or group (code {code}, 900 or more) cannot have a type of data",
+                    code=code,
+                ),
+                4,
             )
         values = cells[_FIRST_VALUE_COLUMN - 1 :]
         if code in seen:
             if seen[code] != values:
-                raise fail(f"location code {code} is listed twice with different figures", 3)
+                raise fail(
+                    message(
+                        "listed_twice",
+                        "location code {code} is listed twice with different figures",
+                        code=code,
+                    ),
+                    3,
+                )
             continue
         seen[code] = values
         location = name.strip().rstrip("*").strip()
@@ -644,7 +679,7 @@ def _records(
 
 def _value(cell: object, fail: Any, column: int) -> tuple[Decimal | None, str | None, str | None]:
     if isinstance(cell, bool):
-        raise fail("is a true/false value, not a number", column)
+        raise fail(message("boolean_cell", "is a true/false value, not a number"), column)
     if isinstance(cell, int):
         return Decimal(cell), None, None
     if isinstance(cell, float):
@@ -655,4 +690,11 @@ def _value(cell: object, fail: Any, column: int) -> tuple[Decimal | None, str | 
         obs_status, conf_status = VALUE_SYMBOLS[cell.strip()]
         return None, obs_status, conf_status
     symbols = ", ".join(repr(symbol) for symbol in VALUE_SYMBOLS)
-    raise fail(f"is neither a number nor one of the workbook's symbols ({symbols})", column)
+    raise fail(
+        message(
+            "not_a_figure",
+            "is neither a number nor one of the workbook's symbols ({symbols})",
+            symbols=symbols,
+        ),
+        column,
+    )
