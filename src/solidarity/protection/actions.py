@@ -31,7 +31,7 @@ from solidarity.protection import files
 from solidarity.protection.hub import hub_file, table_ids
 from solidarity.protection.models import ProtectionRun
 from solidarity.protection.permissions import can_run_protection
-from solidarity.stats.privacy.cli import DEFAULT_MAX_DEVIATION, DEFAULT_THRESHOLD
+from solidarity.stats.privacy.cli import DEFAULT_MAX_DEVIATION, DEFAULT_THRESHOLD, ENGINES
 from solidarity.stats.privacy.errors import PrivacyError, SpecError
 from solidarity.stats.privacy.spec import Spec, parse_spec
 
@@ -155,6 +155,7 @@ def run_create(
     upload_name: str = "",
     server_path: str = "",
     keep_microdata: bool = False,
+    engine: str = "duckdb",
 ) -> ProtectionRun:
     """Record a run and queue it (`tasks.protection_run_task`).
 
@@ -167,6 +168,8 @@ def run_create(
         raise PermissionDenied
     if method not in ProtectionRun.Method.values:
         raise ValidationError(_("Choose a protection method."))
+    if engine not in ENGINES:
+        raise ValidationError(_("Choose a tabulation engine."))
     spec = spec_parse(spec_text)
     params = run_parameters(spec=spec, method=method, values=values)
     if (upload is None) == (not server_path.strip()):
@@ -201,6 +204,7 @@ def run_create(
                 keep_microdata=keep_microdata,
                 method=method,
                 parameters=params,
+                engine=engine,
             )
             if upload is not None:
                 folder = files.make_private(files.upload_dir(run.pk))
@@ -222,6 +226,7 @@ def run_create(
                     "source": source,
                     "microdata": run.microdata_name,
                     "keep_microdata": keep_microdata,
+                    "engine": engine,
                 },
             )
     except BaseException:

@@ -82,6 +82,13 @@ class RunForm(forms.Form):
         min_value=0.000001,
         help_text=_("Differential privacy: needed for a release beyond the first budget; logged."),
     )
+    engine = forms.ChoiceField(
+        label=_("Tabulation engine"),
+        choices=[("duckdb", "DuckDB"), ("spark", "Apache Spark")],
+        initial="duckdb",
+        required=False,
+        help_text=_("DuckDB by default; Spark for microdata beyond one machine. Same results."),
+    )
     keep_microdata = forms.BooleanField(
         label=_("Keep the microdata on the server after the run"), required=False
     )

@@ -64,6 +64,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
                 upload_name=upload.name if upload is not None else "",
                 server_path=data.get("server_path", ""),
                 keep_microdata=data["keep_microdata"],
+                engine=data["engine"] or "duckdb",
             )
         except ValidationError as error:
             for message in error.messages:

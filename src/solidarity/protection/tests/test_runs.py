@@ -372,3 +372,25 @@ def test_a_run_that_never_ends_is_stopped_and_its_microdata_deleted(
     listed = CliRunner().invoke(main, ["protection", "runs"])
     assert f"#{run.pk}\t" in listed.output
     assert "failed" in listed.output
+
+
+def test_the_engine_chosen_is_the_one_run(
+    cast: Any, log_in: Any, adult: Path, monkeypatch: Any
+) -> None:
+    # Spark itself (same tables as DuckDB) is tested by the engine; starting it here would
+    # take minutes.
+    from solidarity.stats.privacy import run as engine_run
+
+    engines: list[str] = []
+
+    def protect(*args: Any, engine: str, **kwargs: Any) -> dict[str, Any]:
+        engines.append(engine)
+        raise ValueError("stopped by the test")
+
+    monkeypatch.setattr(engine_run, "protect", protect)
+    post_run(log_in(cast.data_provider), cast, adult, engine="spark")
+    run = ProtectionRun.objects.get()
+    assert engines == ["spark"]
+    assert run.engine == "spark"
+    assert run.status == "failed"
+    assert run.error == "stopped by the test"
