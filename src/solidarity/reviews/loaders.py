@@ -156,6 +156,13 @@ def cycles_load(*, actor: str, path: Path = SHIPPED_CYCLES) -> dict[str, int]:
                 phase = existing.get(kind)
                 if phase is None:
                     phase = CyclePhase.objects.create(cycle=cycle, kind=kind, **values)
+                    if any(values.values()):
+                        audit_record(
+                            actor=actor,
+                            action="reviews.phase_load",
+                            obj=phase,
+                            after=audit_snapshot(phase, fields=_PHASE_FIELDS),
+                        )
                     counts["cycle phases changed"] += 1
                     continue
                 if phase.edited_at is not None:

@@ -42,6 +42,15 @@ def test_the_real_cycles_ship_and_load_once() -> None:
     assert due is not None
     assert (due.starts_on, due.ends_on) == (None, None)
     assert cycle_get(code="RR-2020-ECE").commission == "ECE"
+    # Every shipped date is in the audit trail, with the loader as its author.
+    entry = AuditEntry.objects.get(action="reviews.phase_load", object_id=str(forum.pk))
+    assert entry.actor_label == "system:tests"
+    assert entry.after == {
+        "starts_on": "2022-05-17",
+        "ends_on": "2022-05-20",
+        "note": forum.note,
+        "source": forum.source,
+    }
     # Loading again changes nothing and writes no audit row.
     entries = AuditEntry.objects.count()
     assert cycles_load(actor="system:tests") == {
