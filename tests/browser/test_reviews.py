@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, e
 from conftest import make_user, verify_two_factor
 from solidarity.accounts.models import Organisation, Role, User
 from solidarity.reference.models import Country
+from solidarity.reviews.loaders import cycles_load
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,18 @@ def sign_in(context: BrowserContext, live_server: Any, user: User | None) -> Non
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/reviews/", "/reviews/IMRF-2022/", "/reviews/states/KEN/", "/fr/reviews/RR-2020-ECE/"],
+)
+def test_the_cycle_pages_have_no_axe_violations(page: Page, address: str) -> None:
+    cycles_load(actor="system:tests")
+    response = page.goto(address)
+    assert response is not None
+    assert response.status == 200
+    no_axe_violations(page)
 
 
 def test_a_whole_cycle(browser: Browser, live_server: Any, console_errors: list[str]) -> None:
