@@ -96,6 +96,9 @@ INTERIOR_FROM = 3000
 NEIGHBOURHOOD_ROUNDS = 12
 # Relations between a cell still open and the withheld cells freed around it (`_hop_proofs`).
 HOPS = 2
+# ... unless the second hop would free more withheld cells than this (the exact attack is then
+# as cheap).
+HOP_CELLS = 4000
 
 
 @dataclass(frozen=True)
@@ -849,6 +852,13 @@ def _component_intervals(
         solver.changeObjectiveSense(sense)
         solver.run()
         solves += 1
+        if big and solves == first_solve + 1:
+            # One optimal basis found (interior point, then crossover), every later solve
+            # changes only the objective and starts from the last optimal basis with the
+            # primal simplex method: a few dozen iterations each instead of a fresh start.
+            solver.setOptionValue("solver", "simplex")
+            solver.setOptionValue("simplex_strategy", 4)
+            solver.setOptionValue("presolve", "off")
         status = solver.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             raise AttackError("the published cells contradict their relations")
@@ -862,8 +872,9 @@ def _component_intervals(
     def unproven() -> np.ndarray:
         return np.asarray(needed & ~exact_flags & (high - low < protection_level - TOLERANCE))
 
+    first_solve = 0
     if not exact and columns >= LOCAL_FROM:
-        solves += _local_proofs(
+        first_solve = solves = _local_proofs(
             matrix,
             rhs,
             slack,
@@ -1120,8 +1131,9 @@ def _hop_proofs(
     protection_level: float,
 ) -> int:
     """For each cell still open, its maximum and minimum over the tables that differ from
-    ``base`` only in the withheld cells at most `HOPS` relations away from it (every other
-    withheld cell held): inner bounds again, but on an LP far smaller than the component's.
+    ``base`` only in the withheld cells at most `HOPS` relations away from it (one when two
+    would free more than `HOP_CELLS`; every other withheld cell held): inner bounds again, but
+    on an LP far smaller than the component's.
     Updates low/high and returns the LPs solved."""
     csr = matrix.tocsr()
     csc = matrix.tocsc()
@@ -1131,9 +1143,13 @@ def _hop_proofs(
             continue
         free = np.zeros(matrix.shape[1], dtype=bool)
         free[column] = True
-        for _ in range(HOPS):
+        for hop in range(HOPS):
             touching = np.unique(csc[:, np.flatnonzero(free)].indices)
-            free[np.unique(csr[touching].indices)] = True
+            wider = free.copy()
+            wider[np.unique(csr[touching].indices)] = True
+            if hop > 0 and wider.sum() > HOP_CELLS:
+                break
+            free = wider
         free_columns = np.flatnonzero(free)
         sub = csc[:, free_columns]
         rows = np.unique(sub.indices)
