@@ -327,7 +327,7 @@ def test_the_dashboard_draws_the_flows(cast: Any, as_user: Any, kenya_pledge: Pl
         "Money disbursed from pledgers to recipient countries"
     )
     description = " ".join(svg.xpath(f".//*[@id='{desc_id}']")[0].text.split())
-    assert description.startswith("2 flows from 2 pledgers to 1 recipients")
+    assert description.startswith("2 flows (2 pledgers, one recipient), each band as thick")
     assert "South-South and triangular flows are hatched" in description
     bands = {
         " ".join(band.xpath("string(title)").split()): band.get("fill")
