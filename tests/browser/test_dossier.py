@@ -176,6 +176,9 @@ def test_a_whole_cycle_through_to_the_dossier_and_its_pdf(
     expect(page.locator("#section-stakeholders")).to_contain_text(
         "Recruitment fees persist in the Gulf corridor"
     )
+    expect(page.locator("#section-stakeholders")).to_contain_text(
+        "Inspections cover the capital only."
+    )
     expect(page.locator("#section-testimonies")).to_contain_text(
         "No testimony about this State has been published with its author's consent yet."
     )
@@ -190,6 +193,7 @@ def test_a_whole_cycle_through_to_the_dossier_and_its_pdf(
     assert "Dossier of Kenya, IMRF-2030" in text
     assert "Recruitment fees charged to workers are banned." in text
     assert "Recruitment fees persist in the Gulf corridor" in text
+    assert "Inspections cover the capital only." in text
     assert "Fair-share position" in text
     assert "Draft" not in text
     context.close()

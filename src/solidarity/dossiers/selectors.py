@@ -29,8 +29,9 @@ from solidarity.dossiers.sections import (
 )
 from solidarity.reference import selectors as reference
 from solidarity.reference.models import Country
-from solidarity.reviews.models import ReviewCycle
+from solidarity.reviews.models import ReviewComment, ReviewCycle
 from solidarity.reviews.selectors import (
+    comments_for_version,
     cycle_get,
     follow_up_for_dossier,
     review_for_dossier,
@@ -122,21 +123,41 @@ def _review_section(
     return section
 
 
-def _stakeholders_section(*, state: Country, cycle: ReviewCycle) -> Section:
+def _stakeholders_section(*, state: Country, cycle: ReviewCycle, review: Section) -> Section:
     inputs = stakeholder_views_for_dossier(state=state, cycle=cycle)
+    # Organisations' comments on the paragraphs of the published review, once a moderator
+    # approved them: the public's view of the version (never the authors' draft comments).
+    version = review.data.get("version")
+    comments: list[ReviewComment] = []
+    if version is not None and version.pk == review.data["review"].published_version_id:
+        comments = [
+            comment
+            for comment in comments_for_version(user=None, version=version)
+            if comment.kind == ReviewComment.Kind.STAKEHOLDER
+        ]
     section = Section(key="stakeholders", title=_("Stakeholders' views"))
-    section.data = {"inputs": inputs}
-    newest = max((item.moderated_at or item.submitted_at for item in inputs), default=None)
+    section.data = {"inputs": inputs, "comments": comments}
+    newest = max(
+        [item.moderated_at or item.submitted_at for item in inputs]
+        + [comment.moderated_at or comment.created_at for comment in comments],
+        default=None,
+    )
     section.sources = [
         Source(
-            _("Assessments submitted by organisations in %(cycle)s, approved by a moderator")
+            _(
+                "Assessments submitted by organisations in %(cycle)s and their comments on the "
+                "published review, approved by a moderator"
+            )
             % {"cycle": cycle.code},
             _date(newest),
         )
     ]
-    if not inputs:
+    if not inputs and not comments:
         section.missing = _("No stakeholder's view on this State has been approved yet.")
-    section.summary = _("%(count)s approved stakeholder views.") % {"count": len(inputs)}
+    section.summary = _("%(inputs)s approved stakeholder views and %(comments)s comments.") % {
+        "inputs": len(inputs),
+        "comments": len(comments),
+    }
     return section
 
 
@@ -180,14 +201,15 @@ def dossier_for(*, user: AnyUser | None, state: Country, cycle: ReviewCycle) -> 
     published = review_is_published(state=state, cycle=cycle)
     if not published and not can_read_draft_dossier(user, state):
         raise DossierNotFound
+    review = _review_section(user=user, state=state, cycle=cycle, published=published)
     return Dossier(
         state=state,
         cycle=cycle,
         published=published,
         generated_at=timezone.now(),
         sections=[
-            _review_section(user=user, state=state, cycle=cycle, published=published),
-            _stakeholders_section(state=state, cycle=cycle),
+            review,
+            _stakeholders_section(state=state, cycle=cycle, review=review),
             testimonies_section(state=state),
             recommendations_section(state=state),
             ratifications_section(state=state),

@@ -48,7 +48,18 @@ def _stakeholders(data: dict[str, Any]) -> dict[str, Any]:
                 "submitted_at": item.submitted_at,
             }
             for item in data["inputs"]
-        ]
+        ],
+        "comments": [
+            {
+                "organisation": comment.organisation.name if comment.organisation else "",
+                "section": comment.section_key,
+                "field": comment.field,
+                "paragraph": comment.paragraph,
+                "text": comment.text,
+                "created_at": comment.created_at,
+            }
+            for comment in data["comments"]
+        ],
     }
 
 

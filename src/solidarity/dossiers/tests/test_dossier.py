@@ -164,7 +164,7 @@ def test_unknown_states_and_cycles_are_not_found(cast: Any, cycle: Any, client: 
 def test_the_full_dossier_page_answers_in_a_bounded_number_of_queries(
     full_kenya: Any, client: Any, django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(42):
         response = client.get("/dossiers/KEN/IMRF-2026/")
     assert response.status_code == 200
     content = response.content.decode()
@@ -175,7 +175,7 @@ def test_the_full_dossier_page_answers_in_a_bounded_number_of_queries(
     # Many more recommendations and views: the same number of queries.
     add_recommendations(full_kenya.kenya, count=60)
     add_review_voices(full_kenya.kenya, imrf_2026(), full_kenya, count=20)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(42):
         client.get("/dossiers/KEN/IMRF-2026/")
 
 
@@ -293,3 +293,33 @@ def test_a_published_dossier_shows_the_published_version_even_to_the_authors(
         section = dossier.section("review")
         assert section.data["version"].number == 1
         assert section.sources[0].label.endswith("published version 1")
+
+
+def test_only_approved_stakeholder_comments_on_the_published_review_appear(
+    cast: Any, cycle: Any
+) -> None:
+    from solidarity.reviews.models import ReviewComment
+
+    review = write_review(cast.kenya, cycle, author=cast.focal_point_kenya, published=True)
+    for kind, moderation, text in [
+        ("stakeholder", "approved", "Inspections cover the capital only."),
+        ("stakeholder", "pending", "Awaiting a moderator."),
+        ("stakeholder", "refused", "Refused comment."),
+        ("draft", "pending", "An author's note on the draft."),
+    ]:
+        ReviewComment.objects.create(
+            version=review.published_version,
+            kind=kind,
+            section_key="objective-6",
+            field="what_was_done",
+            paragraph=2,
+            text=text,
+            author=cast.migrant_org_member,
+            organisation=cast.migrant_org if kind == "stakeholder" else None,
+            moderation=moderation,
+        )
+    for user in (None, cast.focal_point_kenya, cast.moderator):
+        dossier = selectors.dossier_for(user=user, state=cast.kenya, cycle=cycle)
+        section = dossier.section("stakeholders")
+        assert [c.text for c in section.data["comments"]] == ["Inspections cover the capital only."]
+        assert not section.is_missing
