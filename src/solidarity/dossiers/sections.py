@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from solidarity.commitments import selectors as commitments
 from solidarity.fairshare import selectors as fairshare
@@ -99,7 +100,11 @@ def testimonies_section(*, state: Country) -> Section:
         section.missing = _(
             "No testimony about this State has been published with its author's consent yet."
         )
-    section.summary = _("%(count)s testimonies published with consent.") % {"count": len(shared)}
+    section.summary = ngettext(
+        "%(count)s testimony published with consent.",
+        "%(count)s testimonies published with consent.",
+        len(shared),
+    ) % {"count": len(shared)}
     return section
 
 
@@ -252,9 +257,12 @@ def pledges_section(*, state: Country) -> Section:
     ]
     if not pledges:
         section.missing = _("This State has made or joined no published pledge yet.")
-    section.summary = _(
+    section.summary = ngettext(
+        "%(count)s pledge; US$ %(pledged)s pledged, %(committed)s committed, "
+        "%(disbursed)s disbursed.",
         "%(count)s pledges; US$ %(pledged)s pledged, %(committed)s committed, "
-        "%(disbursed)s disbursed."
+        "%(disbursed)s disbursed.",
+        len(pledges),
     ) % {
         "count": len(pledges),
         "pledged": f"{totals['pledged']:,.0f}",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from solidarity.accounts.permissions import AnyUser
 from solidarity.dossiers.permissions import can_read_draft_dossier
@@ -178,7 +179,11 @@ def _follow_up_section(*, state: Country, cycle: ReviewCycle) -> Section:
     ]
     if not recommendations:
         section.missing = _("No follow-up recommendation to this State has been recorded yet.")
-    section.summary = _("%(count)s follow-up recommendations.") % {"count": len(recommendations)}
+    section.summary = ngettext(
+        "%(count)s follow-up recommendation.",
+        "%(count)s follow-up recommendations.",
+        len(recommendations),
+    ) % {"count": len(recommendations)}
     return section
 
 
