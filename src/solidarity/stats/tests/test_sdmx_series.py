@@ -71,7 +71,7 @@ def test_series_messages_validate_and_read_back(
     expected = as_set(deaths.observations)
     assert len(expected) == 297
     for engine in ("pysdmx", "sdmx1"):
-        read = read_sdmx_data(message, structure=structure, engine=engine)  # type: ignore[arg-type]
+        read = read_sdmx_data(message, structure=structure, engine=engine)
         assert as_set(read.observations) == expected, engine
 
 
