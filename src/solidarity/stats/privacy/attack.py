@@ -888,9 +888,10 @@ def _component_intervals(
             randomness,
         )
     # Tables the intruder cannot rule out, found by pushing all unproven cells up together and
-    # then down together (with random weights): each widens every cell's observed range. (Big
-    # components had theirs in `_neighbourhood_rounds`, on smaller LPs.)
-    rounds = 0 if exact or big else RANDOM_SOLVES
+    # then down together (with random weights): each widens every cell's observed range. (On
+    # big components, the few cells the local proofs leave open: after one interior point
+    # solve, each round is a warm-started simplex solve that proves most of them at once.)
+    rounds = 0 if exact else RANDOM_SOLVES
     for _ in range(rounds):
         open_cells = unproven()
         if not open_cells.any():
