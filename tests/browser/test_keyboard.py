@@ -17,6 +17,7 @@ NAVIGATION = [
     "Pledges",
     "Fair sharing",
     "Human rights",
+    "Reviews",
     "Testimonies",
     "API docs",
     "Log in",
