@@ -41,7 +41,8 @@ from django.utils.translation import gettext as _
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs pinned here
 
 from solidarity.indicators.models import Code, Indicator, LabelMapping
-from solidarity.indicators.sdmx import provider_codes
+from solidarity.indicators.models import Observation as StoredObservation
+from solidarity.indicators.sdmx import NOT_APPLICABLE, provider_codes, sdmx_id
 from solidarity.stats.opensdg import (
     Observation,
     OpenSdgError,
@@ -66,6 +67,7 @@ FORMATS = ("open-sdg", "sdmx-csv", "sdmx-ml", "sdmx-json", "xlsx")
 SDMX_FORMATS = ("sdmx-csv", "sdmx-ml", "sdmx-json")
 REF_AREA = "REF_AREA"
 DATA_PROVIDER = "DATA_PROVIDER"
+SERIES = "SERIES"
 TIME_PERIOD = "TIME_PERIOD"
 _SDMX_CSV_LEAD = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION"})
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -345,12 +347,16 @@ def _cell_text(value: Any) -> str:
 
 
 def _structure(
-    indicator: Indicator, provider_id: int, providers: Mapping[int, str] | None = None
+    indicator: Indicator,
+    provider_id: int,
+    providers: Mapping[int, str] | None = None,
+    series: Mapping[str, str] | None = None,
 ) -> Any:
     """The indicator's data structure as SDMX files are read against it: REF_AREA and its
     dimensions, each with our codes and the labels the provider's (and common) mappings know;
     and DATA_PROVIDER last, coded by every organisation's code, when ``providers`` is given
-    (the file has the column: a file the hub sent carries it)."""
+    (the file has the column: a file the hub sent carries it). SERIES comes first, coded by
+    ``series`` (see :func:`_series_codes`), when that is given (the file has the column)."""
     dimensions = [REF_AREA] + [
         link.dimension_id
         for link in indicator.indicatordimension_set.order_by("order")
@@ -369,6 +375,9 @@ def _structure(
     if providers is not None:
         dimensions.append(DATA_PROVIDER)
         codes[DATA_PROVIDER] = {code: code for code in providers.values()}
+    if series is not None:
+        dimensions.insert(0, SERIES)
+        codes[SERIES] = {code: label or code for code, label in series.items()}
     return data_structure(
         agency="SOLIDARITY",
         id=f"DSD_{re.sub(r'[^A-Za-z0-9_]', '_', indicator.code)}",
@@ -380,15 +389,47 @@ def _structure(
     )
 
 
-def _names_provider(file: BinaryIO, format: str) -> bool:
-    """Whether an SDMX file has a DATA_PROVIDER column (or dimension), from its first MiB: the
-    header of SDMX-CSV, the structure of SDMX-JSON, the first observations of SDMX-ML."""
+def _names(file: BinaryIO, format: str, dimension: str) -> bool:
+    """Whether an SDMX file has a DATA_PROVIDER or SERIES column (or dimension), from its first
+    MiB: the header of SDMX-CSV, the structure of SDMX-JSON, the first observations of
+    SDMX-ML."""
     head = file.read(1 << 20)
     file.seek(0)
     if format == "sdmx-csv":
         first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
-        return DATA_PROVIDER in (cell.split(":", 1)[0].strip() for cell in first.split(","))
-    return DATA_PROVIDER.encode() in head
+        return dimension in (cell.split(":", 1)[0].strip() for cell in first.split(","))
+    name = re.escape(dimension.encode())
+    # SDMX-ML structure-specific (SERIES="_Z"), generic (id="SERIES"), SDMX-JSON ("id": "SERIES").
+    return (
+        re.search(rb"\b" + name + rb'="|id="' + name + rb'"|"id":\s*"' + name + rb'"', head)
+        is not None
+    )
+
+
+def _series_codes(indicator: Indicator, provider_id: int) -> dict[str, str]:
+    """The SERIES codes a file the hub sent may carry for the provider's data of ``indicator``,
+    each with the series label it stands for (empty for ``_Z``, no series): the export codes
+    the series cell of Open SDG files as an SDMX identifier (:func:`sdmx_id`), so reading one
+    back maps the code to the label stored, and the indicator's SDG series codes stand for
+    themselves.
+
+    Why the importer reads SERIES rather than the export leaving it out: SERIES is a dimension
+    of the hub's key (not an attribute of the SDG shape alone), so two series of one file would
+    share a key without it; an export must keep it and a re-import must give each observation
+    back its series, or the new version would not hold the same observations."""
+    codes = {NOT_APPLICABLE: ""}
+    codes.update({code: code for code in indicator.sdg_series.values_list("code", flat=True)})
+    labels = (
+        StoredObservation.objects.filter(
+            version__dataset__indicator=indicator, version__dataset__provider_id=provider_id
+        )
+        .exclude(series="")
+        .values_list("series", flat=True)
+        .distinct()
+    )
+    for label in sorted(labels):
+        codes.setdefault(sdmx_id(label), label)
+    return codes
 
 
 class SdmxReading:
@@ -419,11 +460,16 @@ class SdmxReading:
         # A file may say who provided it (the hub's own answers do): then it must be the
         # submitting provider, as REF_AREA must be the dataset's area.
         self._provider = codes.get(provider_id)
-        with_provider = _names_provider(file, format)
-        self._structure = _structure(indicator, provider_id, codes if with_provider else None)
+        with_provider = _names(file, format, DATA_PROVIDER)
+        self._series = (
+            _series_codes(indicator, provider_id) if _names(file, format, SERIES) else None
+        )
+        self._structure = _structure(
+            indicator, provider_id, codes if with_provider else None, self._series
+        )
         self.dimensions = [c.id for c in self._structure.components.dimensions]
         self.columns = tuple(
-            d for d in self.dimensions if d not in (REF_AREA, TIME_PERIOD, DATA_PROVIDER)
+            d for d in self.dimensions if d not in (REF_AREA, TIME_PERIOD, DATA_PROVIDER, SERIES)
         )
 
     def _add(self, severity: str, row: int | None, column: str | None, value: str | None,
@@ -436,6 +482,12 @@ class SdmxReading:
             self.problems.append(
                 Problem(self.file_name, row, column, value, reason, severity)  # type: ignore[arg-type]
             )
+
+    def _series_label(self, key: Mapping[str, str]) -> str | None:
+        """The series label an observation's SERIES code stands for (None: no series)."""
+        if self._series is None:
+            return None
+        return self._series.get(key.get(SERIES, NOT_APPLICABLE)) or None
 
     def _not_ours(self, area: str | None) -> str:
         return _("%(area)s is not the reference area of this dataset (%(ours)s)") % {
@@ -536,6 +588,14 @@ class SdmxReading:
         return OpenSdgError(
             _("the CSV is not valid (%(error)s)") % {"error": error}, file=self.file_name
         )
+
+    def _series_column(self, cells: Mapping[str, Any], stop: int) -> Any:
+        """The series labels of a batch's first ``stop`` rows (null: no series)."""
+        if self._series is None or SERIES not in cells:
+            return pa.nulls(stop, pa.string())
+        codes = cells[SERIES].slice(0, stop).dictionary_encode()
+        labels = [self._series.get(code) or None for code in codes.dictionary.to_pylist()]
+        return pa.array(labels, pa.string()).take(codes.indices)
 
     def _csv_batches(self, rows: int) -> Iterator[pa.Table]:
         head = self._file.read(1 << 16)
@@ -673,7 +733,7 @@ class SdmxReading:
                 [
                     pa.array(rows_in_file),
                     *(cells[column].slice(0, stop) for column in self.columns),
-                    pa.nulls(stop, pa.string()),
+                    self._series_column(cells, stop),
                     sdmx_period,
                     value_column,
                     pc.fill_null(value_column, ""),
@@ -750,7 +810,7 @@ class SdmxReading:
                     row=row,
                     time_period=period.sdmx,
                     dimensions=tuple((d, key[d]) for d in self.columns),
-                    series=None,
+                    series=self._series_label(key),
                     unit=observation.attribute("UNIT_MEASURE"),
                     unit_multiplier=unit_multiplier,
                     geocode=None,

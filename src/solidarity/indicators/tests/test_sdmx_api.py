@@ -47,10 +47,12 @@ CSV = {
 JSON = "application/vnd.sdmx.data+json;version=2.1.0"
 
 
-def publish(cast: Any, content: bytes, *, area: str, embargo: Any = None) -> DatasetVersion:
+def publish(
+    cast: Any, content: bytes, *, area: str, embargo: Any = None, indicator: str = "10.7.3"
+) -> DatasetVersion:
     result = submission_import(
         actor=cast.data_provider,
-        indicator=Indicator.objects.get(code="10.7.3"),
+        indicator=Indicator.objects.get(code=indicator),
         provider=cast.statistics_office,
         ref_area=ref_area_get(iso3_or_m49=area),
         file=io.BytesIO(content),
