@@ -43,6 +43,14 @@ def connect() -> None:
         uid = f"indicators.catalogue.{model._meta.label}"
         post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")
-    m2m_changed.connect(
-        _links_changed, sender=Indicator.sdg_series.through, dispatch_uid="indicators.sdg_series"
-    )
+    # Links between catalogue rows (an indicator's GCM objectives, SDG series and dimensions,
+    # an SDG series' indicators) change through the related managers (``add``, ``remove``,
+    # ``set``, ``clear``, from either side) without saving any row: Django sends m2m_changed
+    # only, by the relation's through model, and a through model's rows are bulk-created.
+    for model in CATALOGUE_MODELS:
+        for relation in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _links_changed,
+                sender=relation.remote_field.through,
+                dispatch_uid=f"indicators.catalogue.{model._meta.label}.{relation.name}",
+            )

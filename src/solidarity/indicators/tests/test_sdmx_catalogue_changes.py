@@ -14,6 +14,7 @@ from solidarity.indicators import sdmx_cache
 from solidarity.indicators.loaders import load_indicator_catalogue
 from solidarity.indicators.models import Code, Dimension, Indicator, IndicatorDimension
 from solidarity.indicators.tests.test_sdmx_api import FLOW, body, get, ons  # noqa: F401
+from solidarity.reference.models import Objective, SdgSeries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ons")]
 
@@ -103,3 +104,37 @@ def test_the_revision_rises_with_each_change_and_is_kept_in_the_database() -> No
     raised, when = sdmx_cache.catalogue_revision()
     assert raised == number + 1
     assert when is not None
+
+
+def _revision() -> int:
+    return sdmx_cache.catalogue_revision()[0]
+
+
+def test_changing_an_indicators_links_through_the_orm_raises_the_revision() -> None:
+    """Links change by m2m_changed alone (no row is saved): objectives, SDG series, dimensions,
+    from either side, by add, remove, set and clear; a cached answer is not sent again."""
+    indicator = Indicator.objects.get(code="10.7.3")
+    objective = Objective.objects.exclude(indicators=indicator).first()
+    assert objective is not None
+    _message, etag = _json()
+    before = _revision()
+    indicator.objectives.add(objective)
+    assert _revision() == before + 1
+    _message, renewed = _json()
+    assert renewed != etag
+    objective.indicators.remove(indicator)  # the other side
+    assert _revision() == before + 2
+    linked = list(indicator.objectives.all())
+    indicator.objectives.clear()
+    indicator.objectives.set(linked)
+    assert _revision() == before + 4
+    series = SdgSeries.objects.first()
+    assert series is not None
+    indicator.sdg_series.add(series)
+    assert _revision() == before + 5
+    dimension = Dimension.objects.exclude(indicators=indicator).first()
+    assert dimension is not None
+    indicator.dimensions.add(dimension, through_defaults={"order": 99})  # bulk-created
+    assert _revision() == before + 6
+    series.indicators.clear()  # SDG series' own links
+    assert _revision() == before + 7
