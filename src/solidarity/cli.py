@@ -451,12 +451,26 @@ if __name__ == "__main__":  # pragma: no cover
 )
 @click.option("--ref-area", metavar="ISO3", help="Only this reference area (ISO3 or M49 code).")
 @click.option(
+    "--dimension-at-observation",
+    default="AllDimensions",
+    show_default=True,
+    metavar="DIMENSION",
+    help="As the SDMX API's dimensionAtObservation: AllDimensions (flat), TIME_PERIOD (time "
+    "series) or a dimension such as SEX (cross-sections); SDMX-ML and SDMX-JSON only.",
+)
+@click.option(
     "--out",
     required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="File to write.",
 )
-def data_export(indicator: str, export_format: str, ref_area: str | None, out: Path) -> None:
+def data_export(
+    indicator: str,
+    export_format: str,
+    ref_area: str | None,
+    dimension_at_observation: str,
+    out: Path,
+) -> None:
     """Write an indicator's published data (never drafts, embargoed versions or confidential
     cells) to a file, as the SDMX REST API at /sdmx/ serves them.
 
@@ -464,8 +478,9 @@ def data_export(indicator: str, export_format: str, ref_area: str | None, out: P
     """
     setup_django()
     from solidarity.indicators.models import Code, Indicator
-    from solidarity.indicators.sdmx import indicator_export
+    from solidarity.indicators.sdmx import flow_for_indicator, indicator_export
     from solidarity.indicators.selectors import ref_area_get
+    from solidarity.stats.sdmx import SdmxStructureError, observation_dimension
 
     area = None
     if ref_area:
@@ -475,18 +490,25 @@ def data_export(indicator: str, export_format: str, ref_area: str | None, out: P
             raise click.BadParameter(
                 f"no reference area {ref_area!r}", param_hint="--ref-area"
             ) from None
+    try:
+        # Checked before the file is opened, so that a wrong name leaves no empty file behind.
+        observation_dimension(
+            flow_for_indicator(code=indicator).structure, dimension_at_observation
+        )
+    except Indicator.DoesNotExist:
+        raise click.BadParameter(
+            f"no indicator with code {indicator!r}", param_hint="INDICATOR"
+        ) from None
+    except SdmxStructureError as error:
+        raise click.BadParameter(str(error), param_hint="--dimension-at-observation") from None
     with out.open("wb") as file:
-        try:
-            count = indicator_export(
-                code=indicator,
-                format=export_format,  # type: ignore[arg-type]  # click checked the choice
-                out=file,
-                ref_area=area,
-            )
-        except Indicator.DoesNotExist:
-            raise click.BadParameter(
-                f"no indicator with code {indicator!r}", param_hint="INDICATOR"
-            ) from None
+        count = indicator_export(
+            code=indicator,
+            format=export_format,  # type: ignore[arg-type]  # click checked the choice
+            out=file,
+            ref_area=area,
+            dimension_at_observation=dimension_at_observation,
+        )
     click.echo(f"{out}: {count} observations ({export_format}).")
     if not count:
         click.echo("Nothing is published for this indicator yet.", err=True)

@@ -700,24 +700,46 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
 
 
 def indicator_export(
-    *, code: str, format: ExportFormat, out: BinaryIO, ref_area: str | None = None
+    *,
+    code: str,
+    format: ExportFormat,
+    out: BinaryIO,
+    ref_area: str | None = None,
+    dimension_at_observation: str = sdmx.ALL_DIMENSIONS,
 ) -> int:
     """Write an indicator's published data to ``out``, as the SDMX REST API serves them:
     SDMX-ML 2.1 or 3.0 structure-specific, SDMX-CSV 2.0, SDMX-JSON 2.1, or a plain CSV file
-    (the SDMX-CSV columns without the structure's). ``ref_area`` is an M49 code. Returns the
-    number of observations written. Raises ``Indicator.DoesNotExist`` for an unknown code."""
+    (the SDMX-CSV columns without the structure's). ``ref_area`` is an M49 code.
+    ``dimension_at_observation`` is the API's ``dimensionAtObservation``: flat data
+    (``AllDimensions``), time series (``TIME_PERIOD``) or cross-sections (a dimension of the
+    flow) in SDMX-ML and SDMX-JSON; the CSV files are flat whatever it says. Returns the
+    number of observations written. Raises ``Indicator.DoesNotExist`` for an unknown code,
+    :class:`~solidarity.stats.sdmx.SdmxStructureError` for a name that is not a dimension."""
     flow = flow_for_indicator(code=code)
+    at_observation = sdmx.observation_dimension(flow.structure, dimension_at_observation)
     versions = published_versions(flow=flow, ref_areas=[ref_area] if ref_area else [])
     dataset = published_dataset(flow=flow, versions=versions)
+    if format not in ("sdmx-csv", "csv") and at_observation not in (
+        sdmx.ALL_DIMENSIONS,
+        sdmx.TIME_PERIOD,
+    ):
+        # Time series come ordered by their key from the database (as the API's do), a series
+        # at a time; cross-sections must be gathered into their series first.
+        series = sdmx.series_dimensions(flow.structure, at_observation)
+        dataset = sdmx.Dataset(
+            flow.structure, iter(sdmx.series_ordered(dataset.observations, series))
+        )
     if format in ("sdmx-ml", "sdmx-ml-3.0"):
         ml: sdmx.MlDataFormat = (
             "3.0-structure-specific" if format == "sdmx-ml-3.0" else "2.1-structure-specific"
         )
-        return sdmx.stream_sdmx_ml(dataset, out, format=ml)
+        return sdmx.stream_sdmx_ml(dataset, out, format=ml, dimension_at_observation=at_observation)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     try:
         if format == "sdmx-json":
-            return sdmx.write_sdmx_json(dataset, text, dataflow=flow.dataflow)
+            return sdmx.write_sdmx_json(
+                dataset, text, dataflow=flow.dataflow, dimension_at_observation=at_observation
+            )
         count = -1
         for count, line in enumerate(  # noqa: B007  # the count is the loop's result
             sdmx.write_sdmx_csv(dataset, version="2.0", dataflow=flow.dataflow)

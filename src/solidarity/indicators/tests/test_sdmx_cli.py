@@ -4,6 +4,7 @@ serves them."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,53 @@ def test_nothing_published_or_unknown(cast: Any, tmp_path: Path) -> None:
     assert "no indicator with code '99.9.9'" in result.output
     result, _ = export(tmp_path, "10.7.3", "--format", "csv", "--ref-area", "XXX")
     assert "no reference area 'XXX'" in result.output
+
+
+@pytest.mark.parametrize("export_format", ["sdmx-ml", "sdmx-ml-3.0", "sdmx-json"])
+@pytest.mark.parametrize("at_observation", ["TIME_PERIOD", "SEX"])
+def test_dimension_at_observation_gives_series_that_validate_and_read_back(
+    ons: DatasetVersion, schemas: Path, tmp_path: Path, export_format: str, at_observation: str
+) -> None:
+    result, out = export(
+        tmp_path,
+        "10.7.3",
+        "--format",
+        export_format,
+        "--dimension-at-observation",
+        at_observation,
+    )
+    assert result.exit_code == 0, result.output
+    structure = hub.flow_get(id=FLOW).structure
+    content = out.read_bytes()
+    if export_format == "sdmx-json":
+        assert sdmx.validate_sdmx_json(content, schema_dir=schemas) == []
+        message = json.loads(content)
+        observation = message["data"]["structures"][0]["dimensions"]["observation"]
+        assert [d["id"] for d in observation] == [at_observation]
+        assert message["data"]["dataSets"][0]["series"]
+    else:
+        assert sdmx.validate_sdmx_ml(content, schema_dir=schemas, structure=structure) == []
+        assert f'dimensionAtObservation="{at_observation}"'.encode() in content
+        assert b"<Series " in content
+    assert read(sdmx.read_sdmx_data(content, structure=structure).observations) == stored(ons)
+
+
+def test_dimension_at_observation_defaults_to_flat_and_refuses_unknown_names(
+    ons: DatasetVersion, tmp_path: Path
+) -> None:
+    result, out = export(tmp_path, "10.7.3", "--format", "sdmx-ml")
+    assert result.exit_code == 0, result.output
+    assert b'dimensionAtObservation="AllDimensions"' in out.read_bytes()
+    out.unlink()
+    result, out = export(
+        tmp_path, "10.7.3", "--format", "sdmx-ml", "--dimension-at-observation", "COLOUR"
+    )
+    assert result.exit_code == 2
+    assert "'COLOUR' is not a dimension of DSD_10_7_3" in result.output
+    assert not out.exists()
+    # The CSV files are flat whatever is asked.
+    result, out = export(
+        tmp_path, "10.7.3", "--format", "sdmx-csv", "--dimension-at-observation", "SEX"
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"STRUCTURE,STRUCTURE_ID,ACTION,SERIES,REF_AREA,SEX")
