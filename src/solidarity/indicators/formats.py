@@ -27,9 +27,12 @@ import codecs
 import csv
 import io
 import re
+import tempfile
+import weakref
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from typing import Any, BinaryIO, cast
 
 import numpy as np
@@ -194,14 +197,27 @@ def open_reading(
 ) -> Reading | SdmxReading:
     """Open ``file`` in ``format`` as a stream of Open SDG observations (see the module)."""
     file.seek(0)
-    if format == "open-sdg":
-        return read_open_sdg(file, file_name=file_name, max_problems=max_problems)
-    if format == "xlsx":
-        # The reader iterates its binary source line by line, which the generator does too.
-        lines = cast(BinaryIO, _xlsx_lines(file, file_name))
-        return read_open_sdg(lines, file_name=file_name, max_problems=max_problems)
+    if format in ("open-sdg", "xlsx"):
+        lines: Iterator[bytes] = (
+            iter(file) if format == "open-sdg" else _xlsx_lines(file, file_name)
+        )
+        head: list[bytes] = []
+        for line in lines:
+            head.append(line)
+            if line.strip():
+                break
+        if head and _is_hub_table(head[-1]):
+            file = _hub_table_as_sdmx_csv(chain(head, lines), indicator, file_name)
+            format = "sdmx-csv"
+        elif format == "open-sdg":
+            file.seek(0)
+            return read_open_sdg(file, file_name=file_name, max_problems=max_problems)
+        else:
+            # The reader iterates its binary source line by line, which the generator does too.
+            rows = cast(BinaryIO, chain(head, lines))
+            return read_open_sdg(rows, file_name=file_name, max_problems=max_problems)
     if format in SDMX_FORMATS:
-        return SdmxReading(
+        reading = SdmxReading(
             format=format,
             indicator=indicator,
             provider_id=provider_id,
@@ -210,10 +226,81 @@ def open_reading(
             file_name=file_name,
             max_problems=max_problems,
         )
+        if isinstance(file, tempfile.SpooledTemporaryFile):
+            # A hub table's spool is the reading's own: gone with it.
+            weakref.finalize(reading, file.close)
+        return reading
     raise UnknownFormatError(
         _("unknown format '%(format)s': give one of %(formats)s")
         % {"format": format, "formats": ", ".join(FORMATS)}
     )
+
+
+# --- The hub's own tables ------------------------------------------------------------------
+
+# The hub's plain tables (``solidarity data export --format csv``, the indicator pages' data.csv
+# and data.xlsx) have the SDMX columns (REF_AREA, SERIES, the dimensions, DATA_PROVIDER,
+# TIME_PERIOD, OBS_VALUE and the attributes), not an Open SDG file's Year and Value: they are read
+# as the SDMX-CSV they nearly are, so that a table downloaded re-imports. The pages' tables add
+# the indicator, the version and its publication date (dropped; the indicator must be the one
+# imported into) and write the series as stored (blank for none) rather than as its SDMX code.
+_TABLE_ONLY = ("INDICATOR", "VERSION", "PUBLISHED")
+_TABLE_NEEDS = frozenset({REF_AREA, TIME_PERIOD, "OBS_VALUE"})
+
+
+def _is_hub_table(first_line: bytes) -> bool:
+    text = first_line.decode("utf-8-sig", "replace").strip()
+    header = next(csv.reader([text]), [])
+    names = {cell.strip() for cell in header}
+    return names >= _TABLE_NEEDS and not names & _SDMX_CSV_LEAD
+
+
+def _hub_table_as_sdmx_csv(lines: Iterable[bytes], indicator: Indicator, file_name: str) -> Any:
+    """A hub table as SDMX-CSV 1.0, one line per line of the table (so that row numbers agree),
+    in a spool (memory, then a temporary file past 8 MiB)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115  # returned
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    writer = csv.writer(text, lineterminator="\n")
+    dataflow = f"SOLIDARITY:DF_{sdmx_id(indicator.code)}(1.0)"
+    decoded = (line.decode("utf-8-sig") for line in lines)
+    try:
+        rows = csv.reader(decoded, strict=True)
+        header = [cell.strip() for cell in next(rows)]
+        keep = [index for index, name in enumerate(header) if name not in _TABLE_ONLY]
+        writer.writerow(["DATAFLOW", *(header[index] for index in keep)])
+        where = {name: index for index, name in enumerate(header)}
+        for number, cells in enumerate(rows, start=2):
+            if not any(cells):
+                text.write("\n")
+                continue
+            if "INDICATOR" in where and where["INDICATOR"] < len(cells):
+                code = cells[where["INDICATOR"]].strip()
+                if code != indicator.code:
+                    raise OpenSdgError(
+                        _("the row is of indicator %(code)s, not %(ours)s")
+                        % {"code": code, "ours": indicator.code},
+                        file=file_name,
+                        row=number,
+                        column="INDICATOR",
+                    )
+            if "SERIES" in where and where["SERIES"] < len(cells):
+                series = cells[where["SERIES"]].strip()
+                cells[where["SERIES"]] = sdmx_id(series) if series else NOT_APPLICABLE
+            writer.writerow([dataflow, *(cells[i] if i < len(cells) else "" for i in keep)])
+    except (UnicodeDecodeError, csv.Error) as error:
+        text.detach()
+        spool.close()
+        raise OpenSdgError(
+            _("the CSV is not valid (%(error)s)") % {"error": error}, file=file_name
+        ) from error
+    except OpenSdgError:
+        text.detach()
+        spool.close()
+        raise
+    text.flush()
+    text.detach()
+    spool.seek(0)
+    return spool
 
 
 # --- XLSX -----------------------------------------------------------------------------------

@@ -379,7 +379,8 @@ def check_open_sdg_submission(
         file_name=file_name,
         max_problems=READER_MAX_PROBLEMS,
     )
-    codes_first = format in SDMX_FORMATS
+    # The hub's own tables are read as SDMX-CSV too (see formats.open_reading): codes as well.
+    codes_first = format in SDMX_FORMATS or isinstance(reading, SdmxReading)
     column_dimensions: list[str | None] = []
     seen_dimensions: dict[str, str] = {}
     for column in reading.columns:

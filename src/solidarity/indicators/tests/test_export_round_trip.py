@@ -68,14 +68,9 @@ def reimport(
     return result.version
 
 
-# The plain tables (``--format csv``, the pages' data.csv and data.xlsx) are no SDMX message and
-# no Open SDG file (TIME_PERIOD and OBS_VALUE, not Year and Value): no importer reads them yet.
-TIDY = pytest.mark.xfail(strict=True, reason="no importer reads the hub's plain tables yet")
-
-
 @pytest.mark.parametrize(
     "export_format",
-    ["sdmx-ml", "sdmx-ml-3.0", "sdmx-csv", "sdmx-json", pytest.param("csv", marks=TIDY)],
+    ["sdmx-ml", "sdmx-ml-3.0", "sdmx-csv", "sdmx-json", "csv"],
 )
 def test_cli_exports_reimport(
     cast: Any, ons: DatasetVersion, tmp_path: Path, export_format: str
@@ -97,7 +92,6 @@ def test_sdmx_api_answers_reimport(cast: Any, ons: DatasetVersion, accept: str) 
     assert observations(again) == observations(ons)
 
 
-@TIDY
 @pytest.mark.parametrize("name", ["data.csv", "data.xlsx"])
 def test_downloads_reimport(cast: Any, ons: DatasetVersion, name: str) -> None:
     response = get(f"/indicators/10.7.3/{name}")
@@ -121,3 +115,28 @@ def test_series_come_back(
         "Seasonally adjusted",
     }
     assert observations(again) == observations(unemployment)
+
+
+def test_a_downloaded_table_keeps_its_series(cast: Any, unemployment: DatasetVersion) -> None:
+    response = get("/indicators/8.5.2/data.csv")
+    assert response.status_code == 200
+    again = reimport(cast, body(response), "data.csv", "8.5.2")
+    assert observations(again) == observations(unemployment)
+
+
+def test_a_table_of_another_indicator_is_refused(cast: Any, ons: DatasetVersion) -> None:
+    content = body(get("/indicators/10.7.3/data.csv"))
+    result = submission_import(
+        actor=cast.data_provider,
+        indicator=Indicator.objects.get(code="8.5.2"),
+        provider=cast.statistics_office,
+        ref_area=ref_area_get(iso3_or_m49="GBR"),
+        file=io.BytesIO(content),
+        file_name="data.csv",
+        dry_run=False,
+        revision_note="",
+    )
+    assert result.version is None
+    [problem] = result.summary.problems
+    assert (problem.file, problem.row, problem.column) == ("data.csv", 2, "INDICATOR")
+    assert problem.reason == "the row is of indicator 10.7.3, not 8.5.2"
