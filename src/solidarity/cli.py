@@ -8,8 +8,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # the models load only once a command has set Django up
+    from solidarity.accounts.models import Organisation
+    from solidarity.indicators.models import Code, Indicator
 
 
 def setup_django() -> None:
@@ -18,6 +23,34 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def hub_target(
+    *, provider: str, indicator: str, ref_area: str | None
+) -> tuple[Organisation, Indicator, Code]:
+    """The organisation, indicator and reference-area code that ``--provider``, ``--indicator``
+    and ``--ref-area`` name, for the commands that put data into the hub; a name that matches
+    nothing is a usage error naming its option. Call after :func:`setup_django`."""
+    from solidarity.accounts.selectors import organisation_find
+    from solidarity.indicators.models import Code, Indicator
+    from solidarity.indicators.selectors import ref_area_get
+
+    organisation = organisation_find(name_or_acronym=provider)
+    if organisation is None:
+        raise click.BadParameter(f"no organisation named {provider!r}", param_hint="--provider")
+    indicator_row = Indicator.objects.filter(code=indicator).first()
+    if indicator_row is None:
+        raise click.BadParameter(f"no indicator with code {indicator!r}", param_hint="--indicator")
+    area = ref_area or organisation.country_id
+    if not area:
+        raise click.BadParameter(
+            "the provider has no country: give the reference area", param_hint="--ref-area"
+        )
+    try:
+        area_code = ref_area_get(iso3_or_m49=area)
+    except Code.DoesNotExist:
+        raise click.BadParameter(f"no reference area {area!r}", param_hint="--ref-area") from None
+    return organisation, indicator_row, area_code
 
 
 @click.group(
@@ -292,26 +325,11 @@ def data_import(
     """
     setup_django()
 
-    from solidarity.accounts.selectors import organisation_find
     from solidarity.indicators.actions import submission_import
-    from solidarity.indicators.models import Code, Indicator
-    from solidarity.indicators.selectors import ref_area_get
 
-    organisation = organisation_find(name_or_acronym=provider)
-    if organisation is None:
-        raise click.BadParameter(f"no organisation named {provider!r}", param_hint="--provider")
-    indicator_row = Indicator.objects.filter(code=indicator).first()
-    if indicator_row is None:
-        raise click.BadParameter(f"no indicator with code {indicator!r}", param_hint="--indicator")
-    area = ref_area or organisation.country_id
-    if not area:
-        raise click.BadParameter(
-            "the provider has no country: give the reference area", param_hint="--ref-area"
-        )
-    try:
-        area_code = ref_area_get(iso3_or_m49=area)
-    except Code.DoesNotExist:
-        raise click.BadParameter(f"no reference area {area!r}", param_hint="--ref-area") from None
+    organisation, indicator_row, area_code = hub_target(
+        provider=provider, indicator=indicator, ref_area=ref_area
+    )
     with path.open("rb") as file:
         result = submission_import(
             actor="system:cli",

@@ -60,31 +60,16 @@ def publish(
     confidential (never published). Exits with 1 and the validation summary when the hub
     refuses the tables; nothing is stored then.
     """
-    from solidarity.cli import setup_django
+    from solidarity.cli import hub_target, setup_django
 
     setup_django()
     from django.core.exceptions import ValidationError
 
-    from solidarity.accounts.selectors import organisation_find
-    from solidarity.indicators.models import Code, Indicator
-    from solidarity.indicators.selectors import ref_area_get
     from solidarity.protection.actions import directory_publish
 
-    organisation = organisation_find(name_or_acronym=provider)
-    if organisation is None:
-        raise click.BadParameter(f"no organisation named {provider!r}", param_hint="--provider")
-    indicator_row = Indicator.objects.filter(code=indicator).first()
-    if indicator_row is None:
-        raise click.BadParameter(f"no indicator with code {indicator!r}", param_hint="--indicator")
-    area = ref_area or organisation.country_id
-    if not area:
-        raise click.BadParameter(
-            "the provider has no country: give the reference area", param_hint="--ref-area"
-        )
-    try:
-        area_code = ref_area_get(iso3_or_m49=area)
-    except Code.DoesNotExist:
-        raise click.BadParameter(f"no reference area {area!r}", param_hint="--ref-area") from None
+    organisation, indicator_row, area_code = hub_target(
+        provider=provider, indicator=indicator, ref_area=ref_area
+    )
     try:
         publication = directory_publish(
             directory=directory,
