@@ -15,3 +15,7 @@ def organisation_find(*, name_or_acronym: str, allow_id: bool = False) -> Organi
     if allow_id and text.isdigit():
         query |= Q(pk=int(text))
     return Organisation.objects.filter(query).first()
+
+
+def organisation_get(*, pk: int) -> Organisation | None:
+    return Organisation.objects.filter(pk=pk).first()

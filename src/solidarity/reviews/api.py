@@ -17,7 +17,9 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from solidarity.accounts.models import Organisation, User
+from solidarity.accounts.selectors import organisation_get
 from solidarity.api.schemas import Problem
+from solidarity.reference import selectors as reference
 from solidarity.reference.models import Country, Objective
 from solidarity.reviews import actions, selectors
 from solidarity.reviews.models import (
@@ -52,19 +54,21 @@ def _cycle(code: str) -> ReviewCycle:
 
 
 def _country(iso3: str) -> Country:
-    country = Country.objects.filter(iso3=iso3.upper()).first()
-    if country is None:
-        raise HttpError(404, f"No country or area {iso3!r}.")
-    return country
+    try:
+        return reference.country_get(iso3=iso3)
+    except Country.DoesNotExist:
+        raise HttpError(404, f"No country or area {iso3!r}.") from None
 
 
 def _objective(number: int | None) -> Objective | None:
     if number is None:
         return None
-    objective = Objective.objects.filter(number=number).first()
-    if objective is None:
-        raise HttpError(400, f"Unknown GCM objective: {number}; objectives run from 1 to 23.")
-    return objective
+    try:
+        return reference.objective_get(number=number)
+    except Objective.DoesNotExist:
+        raise HttpError(
+            400, f"Unknown GCM objective: {number}; objectives run from 1 to 23."
+        ) from None
 
 
 def _review(cycle: ReviewCycle, country: Country) -> StateReview:
@@ -457,7 +461,7 @@ def reviews_phase_set(
 def reviews_cycle_states(request: HttpRequest, cycle_code: str, payload: StatesIn) -> ReviewCycle:
     cycle = _cycle(cycle_code)
     codes = [code.upper() for code in payload.states]
-    states = list(Country.objects.filter(iso3__in=codes))
+    states = list(reference.country_list().filter(iso3__in=codes))
     unknown = sorted(set(codes) - {state.iso3 for state in states})
     if unknown:
         raise HttpError(400, f"Unknown country codes: {', '.join(unknown)}.")
@@ -718,7 +722,7 @@ def reviews_input_create(
     request: HttpRequest, cycle_code: str, payload: InputIn
 ) -> StakeholderInput:
     cycle = _cycle(cycle_code)
-    organisation = Organisation.objects.filter(pk=payload.organisation).first()
+    organisation = organisation_get(pk=payload.organisation)
     if organisation is None:
         raise HttpError(400, f"No organisation {payload.organisation}.")
     country = _country(payload.state) if payload.state else None
@@ -763,7 +767,7 @@ def reviews_input_moderate(
 ) -> StakeholderInput:
     if not can_moderate_reviews(request.user):
         raise HttpError(403, "Only moderators decide.")
-    item = StakeholderInput.objects.filter(pk=input_id).first()
+    item = selectors.input_to_moderate(pk=input_id)
     if item is None:
         raise HttpError(404, f"No input {input_id}.")
     return _act(  # type: ignore[no-any-return]
@@ -786,7 +790,7 @@ def reviews_comment_moderate(
 ) -> ReviewComment:
     if not can_moderate_reviews(request.user):
         raise HttpError(403, "Only moderators decide.")
-    comment = ReviewComment.objects.filter(pk=comment_id).first()
+    comment = selectors.comment_to_moderate(pk=comment_id)
     if comment is None:
         raise HttpError(404, f"No comment {comment_id}.")
     return _act(  # type: ignore[no-any-return]

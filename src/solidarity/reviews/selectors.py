@@ -414,6 +414,26 @@ def stakeholder_input_get(*, user: AnyUser | None, pk: int) -> StakeholderInput:
     return stakeholder_input_list(user=user).get(pk=pk)
 
 
+def cycle_reviews(*, cycle: ReviewCycle) -> list[StateReview]:
+    """Every State review of ``cycle``, drafts included, with its country: the cycle page shows
+    each one's status (never its text)."""
+    return list(StateReview.objects.filter(cycle=cycle).select_related("country"))
+
+
+def input_to_moderate(*, pk: int) -> StakeholderInput | None:
+    """A stakeholder input, for a moderator (the caller has checked the role)."""
+    return StakeholderInput.objects.filter(pk=pk).first()
+
+
+def comment_to_moderate(*, pk: int, stakeholder_only: bool = False) -> ReviewComment | None:
+    """A comment, for a moderator (the caller has checked the role); ``stakeholder_only`` leaves
+    out the internal comments on drafts, which are not moderated."""
+    comments = ReviewComment.objects.filter(pk=pk)
+    if stakeholder_only:
+        comments = comments.filter(kind=ReviewComment.Kind.STAKEHOLDER)
+    return comments.first()
+
+
 @dataclass
 class ModerationQueue:
     inputs: list[StakeholderInput] = field(default_factory=list)

@@ -162,9 +162,7 @@ def cycle_detail(request: HttpRequest, code: str) -> HttpResponse:
     cycle = _cycle_or_404(code)
     today = timezone.localdate()
     states, organisations = selectors.cycle_participants(cycle=cycle)
-    reviews = {
-        r.country_id: r for r in StateReview.objects.filter(cycle=cycle).select_related("country")
-    }
+    reviews = {r.country_id: r for r in selectors.cycle_reviews(cycle=cycle)}
     shown_reviews = [
         r
         for r in sorted(reviews.values(), key=lambda r: r.country.name)
@@ -420,7 +418,7 @@ CITATION_INPUTS = (
 
 def _editor_parts(*, version: StateReviewVersion | None, data: Any | None) -> list[EditorPart]:
     sections = {s.key: s for s in version.sections.all()} if version is not None else {}
-    objectives = {o.number: o for o in Objective.objects.order_by("number")}
+    objectives = {o.number: o for o in reference.objective_list()}
     parts = []
     for key, label in selectors.template_parts():
         section = sections.get(key)
@@ -777,7 +775,7 @@ def _moderate(request: HttpRequest, item: StakeholderInput | ReviewComment) -> H
 def moderate_input(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_moderate_reviews(request.user):
         raise PermissionDenied
-    item = StakeholderInput.objects.filter(pk=pk).first()
+    item = selectors.input_to_moderate(pk=pk)
     if item is None:
         raise Http404(_("There is no such input."))
     return _moderate(request, item)
@@ -788,7 +786,7 @@ def moderate_input(request: HttpRequest, pk: int) -> HttpResponse:
 def moderate_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_moderate_reviews(request.user):
         raise PermissionDenied
-    comment = ReviewComment.objects.filter(pk=pk, kind=ReviewComment.Kind.STAKEHOLDER).first()
+    comment = selectors.comment_to_moderate(pk=pk, stakeholder_only=True)
     if comment is None:
         raise Http404(_("There is no such comment."))
     return _moderate(request, comment)
