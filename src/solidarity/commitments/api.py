@@ -19,12 +19,13 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from ninja.security import django_auth
 
-from solidarity.accounts.models import Organisation, User
+from solidarity.accounts.models import User
+from solidarity.accounts.selectors import organisation_get
 from solidarity.api.schemas import Problem
 from solidarity.commitments import actions, selectors
 from solidarity.commitments.models import Pledge, ProgressUpdate, Transaction
 from solidarity.commitments.selectors import PledgeFilters
-from solidarity.reference.models import Country
+from solidarity.reference import selectors as reference_selectors
 
 router = Router(tags=["Commitments"])
 
@@ -307,13 +308,9 @@ class PledgeIn(Schema):
 )
 def pledge_create(request: HttpRequest, payload: PledgeIn) -> Status[Pledge]:
     assert isinstance(request.user, User)
-    state = Country.objects.filter(iso3=(payload.state or "").upper()).first()
-    organisation = (
-        Organisation.objects.filter(pk=payload.organisation).first()
-        if payload.organisation
-        else None
-    )
-    answers = Pledge.objects.filter(pk=payload.answers).first() if payload.answers else None
+    state = reference_selectors.country_find(iso3=payload.state or "")
+    organisation = organisation_get(pk=payload.organisation) if payload.organisation else None
+    answers = selectors.pledge_find(pk=payload.answers) if payload.answers else None
     data = actions.PledgeInput(
         **{
             **payload.dict(),

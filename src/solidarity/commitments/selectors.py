@@ -19,7 +19,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from solidarity.accounts.permissions import AnyUser, is_administrator, states_user_speaks_for
+from solidarity.accounts.models import Organisation
+from solidarity.accounts.permissions import (
+    AnyUser,
+    is_administrator,
+    organisations_user_belongs_to,
+    states_user_speaks_for,
+)
 from solidarity.commitments.models import (
     Assessment,
     FinancialCommitment,
@@ -392,3 +398,48 @@ def linkable_activities(*, q: str) -> list[FinancialCommitment]:
         .annotate(tx_count=Count("transactions"))
         .order_by("iati_identifier", "import_key")[:MOST_LINKABLE]
     )
+
+
+def pledger_choices(*, user: AnyUser | None) -> tuple[list[Country], list[Organisation]]:
+    """The States and organisations ``user`` may pledge for: every UN member State and
+    organisation for administrators; otherwise the States they speak for and the organisations
+    they pledge for."""
+    if is_administrator(user):
+        return (
+            list(Country.objects.filter(un_member=True).order_by("name")),
+            list(Organisation.objects.order_by("name")),
+        )
+    return (
+        list(Country.objects.filter(iso3__in=states_user_speaks_for(user)).order_by("name")),
+        list(
+            Organisation.objects.filter(pk__in=organisations_user_pledges_for(user)).order_by(
+                "name"
+            )
+        ),
+    )
+
+
+def pledge_find(*, pk: int) -> Pledge | None:
+    """The pledge numbered ``pk``, whatever its status, for a new pledge to answer (the action
+    refuses to answer one that is not published), or None."""
+    return Pledge.objects.filter(pk=pk).first()
+
+
+def progress_update_get(*, pledge: Pledge, pk: int) -> ProgressUpdate | None:
+    """A progress update of ``pledge``; whether the user may see it is the caller's check
+    (:func:`~solidarity.commitments.permissions.can_view_progress`)."""
+    return ProgressUpdate.objects.filter(pk=pk, pledge=pledge).select_related("pledge").first()
+
+
+def assessment_get(*, pledge: Pledge, pk: int) -> Assessment | None:
+    return Assessment.objects.filter(pk=pk, pledge=pledge).first()
+
+
+def assessing_organisations(*, user: AnyUser | None) -> QuerySet[Organisation]:
+    """The organisations ``user`` may sign an assessment for: those they belong to."""
+    return Organisation.objects.filter(pk__in=organisations_user_belongs_to(user)).order_by("name")
+
+
+def activity_get(*, pk: int) -> FinancialCommitment | None:
+    """An imported or recorded activity (financial commitment) by its number, for linking."""
+    return FinancialCommitment.objects.filter(pk=pk).first()

@@ -34,12 +34,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
-from solidarity.accounts.models import Organisation, User
-from solidarity.accounts.permissions import (
-    is_administrator,
-    organisations_user_belongs_to,
-    states_user_speaks_for,
-)
+from solidarity.accounts.models import User
 from solidarity.commitments import actions, selectors
 from solidarity.commitments.flows import flow_diagram
 from solidarity.commitments.forms import (
@@ -54,8 +49,6 @@ from solidarity.commitments.forms import (
     pledger_value,
 )
 from solidarity.commitments.models import (
-    Assessment,
-    FinancialCommitment,
     Pledge,
     ProgressUpdate,
 )
@@ -68,7 +61,6 @@ from solidarity.commitments.permissions import (
     can_link_activities,
     can_review_progress,
     can_view_progress,
-    organisations_user_pledges_for,
 )
 from solidarity.commitments.selectors import PledgeFilters
 from solidarity.indicators.charts import bar_chart
@@ -319,14 +311,7 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pledger_choices(user: Any) -> list[tuple[str, str]]:
-    if is_administrator(user):
-        states = list(Country.objects.filter(un_member=True).order_by("name"))
-        organisations = list(Organisation.objects.order_by("name"))
-    else:
-        states = list(Country.objects.filter(iso3__in=states_user_speaks_for(user)))
-        organisations = list(
-            Organisation.objects.filter(pk__in=organisations_user_pledges_for(user))
-        )
+    states, organisations = selectors.pledger_choices(user=user)
     return [(f"state:{c.iso3}", c.localized("name")) for c in states] + [
         (f"org:{o.pk}", o.name) for o in organisations
     ]
@@ -337,7 +322,7 @@ def _pledge_input(form: PledgeForm) -> actions.PledgeInput:
     state, organisation = pledger_from_value(data["pledger"])
     answers = None
     if data["answers"]:
-        answers = Pledge.objects.filter(pk=data["answers"]).first()
+        answers = selectors.pledge_find(pk=data["answers"])
         if answers is None:
             raise ValidationError({"answers": _("There is no pledge with this number.")})
     return actions.PledgeInput(
@@ -482,7 +467,7 @@ def progress_detail(request: HttpRequest, pk: int, update: int) -> HttpResponse:
         pledge = _pledge_or_refuse(request, pk)
     except PermissionDenied:
         return _login_or_403(request)
-    found = ProgressUpdate.objects.filter(pk=update, pledge=pledge).select_related("pledge").first()
+    found = selectors.progress_update_get(pledge=pledge, pk=update)
     if found is None:
         raise Http404(_("This pledge has no such progress update."))
     if not can_view_progress(request.user, found):
@@ -568,16 +553,14 @@ def _assessment_form(request: HttpRequest, pk: int, assessment_pk: int | None) -
     pledge = _pledge_or_refuse(request, pk)
     assessment = None
     if assessment_pk is not None:
-        assessment = Assessment.objects.filter(pk=assessment_pk, pledge=pledge).first()
+        assessment = selectors.assessment_get(pledge=pledge, pk=assessment_pk)
         if assessment is None:
             raise Http404(_("This pledge has no such assessment."))
         if not can_edit_assessment(request.user, assessment):
             raise PermissionDenied
     elif not can_assess_pledge(request.user, pledge):
         raise PermissionDenied
-    organisations = Organisation.objects.filter(
-        pk__in=organisations_user_belongs_to(request.user)
-    ).order_by("name")
+    organisations = selectors.assessing_organisations(user=request.user)
     initial: dict[str, Any] = {"as_of": timezone.localdate()}
     if assessment is not None:
         initial = {
@@ -819,9 +802,8 @@ def pledge_activities(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     assert isinstance(request.user, User)
     if request.method == "POST":
-        commitment = FinancialCommitment.objects.filter(
-            pk=request.POST.get("activity", "") if request.POST.get("activity", "").isdigit() else 0
-        ).first()
+        activity = request.POST.get("activity", "")
+        commitment = selectors.activity_get(pk=int(activity)) if activity.isdigit() else None
         if commitment is None:
             raise Http404(_("There is no such activity."))
         try:

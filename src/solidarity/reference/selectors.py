@@ -113,6 +113,11 @@ def country_get(*, iso3: str) -> Country:
     )
 
 
+def country_find(*, iso3: str) -> Country | None:
+    """Like :func:`country_get`, but None for an unknown code."""
+    return Country.objects.filter(iso3=iso3.upper()).first()
+
+
 def sdg_indicator_list(*, migration_relevant: bool | None = None) -> QuerySet[SdgIndicator]:
     indicators = SdgIndicator.objects.select_related("target").prefetch_related("series")
     if migration_relevant is not None:
