@@ -254,22 +254,14 @@ class _ObservationWriter:
         self.flush()
         count = batch.num_rows
         version = pa.array(np.full(count, version_id, dtype=np.int64))
-        footnote = pa.array([""] * count, pa.string()) if self._copy is None else None
-        columns = {name: batch[name] for name in STORED_COLUMNS}
+        # STORED_COLUMNS are OBSERVATION_COLUMNS but for the version.
+        ordered = [version, *(batch[name] for name in STORED_COLUMNS)]
         if self._copy is not None:
-            table = pa.Table.from_arrays(
-                [version, *(columns[name] for name in STORED_COLUMNS[:-1])],
-                names=["version_id", *STORED_COLUMNS[:-1]],
-            )
-            table = table.append_column("footnote", pa.array([""] * count, pa.string()))
-            table = table.append_column("source_row", columns["source_row"])
+            table = pa.Table.from_arrays(ordered, names=list(OBSERVATION_COLUMNS))
             sink = io.BytesIO()
             pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
             self._copy.write(sink.getvalue())
             return
-        assert footnote is not None
-        ordered = [version, *(columns[name] for name in STORED_COLUMNS[:-1]), footnote,
-                   columns["source_row"]]  # fmt: skip
         # The database API's own connection: Django's wrapper would rewrite every parameter.
         # Python values for a slice at a time: a whole batch of them would take 100 MiB.
         for start in range(0, count, OBSERVATION_SLICE):

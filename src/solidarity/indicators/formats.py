@@ -100,6 +100,7 @@ def batch_schema(columns: int) -> pa.Schema:
             ("conf_status", pa.string()),
             ("unit", pa.string()),
             ("unit_multiplier", pa.int64()),
+            ("footnote", pa.string()),
         ]
     )
 
@@ -110,7 +111,9 @@ def _batched(observations: Iterator[Observation], columns: int, rows: int) -> It
     while True:
         lists: list[list[Any]] = [[] for _field in schema]
         row, labels = lists[0], lists[1 : 1 + columns]
-        series, period, value, raw, obs_status, conf_status, unit, multiplier = lists[1 + columns :]
+        series, period, value, raw, obs_status, conf_status, unit, multiplier, footnote = lists[
+            1 + columns :
+        ]
         count = 0
         for observation in observations:
             row.append(observation.row)
@@ -124,6 +127,7 @@ def _batched(observations: Iterator[Observation], columns: int, rows: int) -> It
             conf_status.append(observation.conf_status)
             unit.append(observation.unit)
             multiplier.append(observation.unit_multiplier)
+            footnote.append(observation.footnote)
             count += 1
             if count == rows:
                 break
@@ -829,6 +833,7 @@ class SdmxReading:
                         for name in ("OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE")
                     ),
                     multipliers,
+                    _cells_or_null(cells, empty, "COMMENT_OBS", stop),
                 ],
                 schema=schema,
             )
@@ -905,6 +910,7 @@ class SdmxReading:
                     obs_status=observation.obs_status,
                     conf_status=observation.conf_status,
                     raw_value="" if observation.value is None else str(observation.value),
+                    footnote=observation.attribute("COMMENT_OBS"),
                 )
         except SdmxError as error:
             raise self._fail(error) from error

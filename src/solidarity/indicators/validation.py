@@ -210,7 +210,7 @@ def _plain(number: Decimal) -> str:
 
 
 #: The columns of the batches :func:`check_open_sdg_submission` yields: an observation as the
-#: database stores it (but for its version and footnote).
+#: database stores it (but for its version).
 STORED_COLUMNS = (
     "series",
     "series_key",
@@ -221,6 +221,7 @@ STORED_COLUMNS = (
     "conf_status",
     "unit",
     "unit_multiplier",
+    "footnote",
     "source_row",
 )
 
@@ -553,6 +554,7 @@ def check_open_sdg_submission(
                         pc.fill_null(batch["conf_status"].combine_chunks().take(chosen), ""),
                         pc.fill_null(batch["unit"].combine_chunks().take(chosen), ""),
                         batch["unit_multiplier"].combine_chunks().take(chosen),
+                        pc.fill_null(batch["footnote"].combine_chunks().take(chosen), ""),
                         pa.array(kept_rows[first]),
                     ],
                     names=list(STORED_COLUMNS),

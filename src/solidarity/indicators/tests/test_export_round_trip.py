@@ -4,6 +4,7 @@ same indicator as a new version with the very observations published."""
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from solidarity.cli import main
-from solidarity.indicators.actions import submission_import
+from solidarity.indicators.actions import (
+    dataset_version_approve,
+    dataset_version_publish,
+    dataset_version_submit,
+    submission_import,
+)
 from solidarity.indicators.models import DatasetVersion, Indicator
 from solidarity.indicators.selectors import ref_area_get
 from solidarity.indicators.tests.conftest import load_provider_mappings
@@ -51,7 +57,7 @@ def unemployment(cast: Any, shared_data: Path) -> DatasetVersion:
 
 
 def reimport(
-    cast: Any, content: bytes, file_name: str, indicator: str = "10.7.3"
+    cast: Any, content: bytes, file_name: str, indicator: str = "10.7.3", number: int = 2
 ) -> DatasetVersion:
     result = submission_import(
         actor=cast.data_provider,
@@ -64,7 +70,7 @@ def reimport(
         revision_note="Round trip.",
     )
     assert result.version is not None, result.summary.as_json()["problems"][:3]
-    assert result.version.number == 2
+    assert result.version.number == number
     return result.version
 
 
@@ -140,3 +146,109 @@ def test_a_table_of_another_indicator_is_refused(cast: Any, ons: DatasetVersion)
     [problem] = result.summary.problems
     assert (problem.file, problem.row, problem.column) == ("data.csv", 2, "INDICATOR")
     assert problem.reason == "the row is of indicator 10.7.3, not 8.5.2"
+
+
+# Footnotes (SDMX COMMENT_OBS) as providers write them: punctuation that CSV quotes and XML
+# escapes, and letters beyond ASCII.
+FOOTNOTES = {
+    "2015": 'Includes deaths recorded by the "Missing Migrants" project, revised',
+    "2017": "Chiffres révisés <provisoires> & incomplets",
+    "2019": "Estimated from partial returns",
+}
+
+
+def with_footnotes(sdmx_csv: bytes, footnotes: dict[str, str]) -> bytes:
+    """An SDMX-CSV export with a footnote on every observation of some periods."""
+    rows = list(csv.DictReader(io.StringIO(sdmx_csv.decode("utf-8"))))
+    assert rows
+    assert "COMMENT_OBS" in rows[0]
+    for row in rows:
+        row["COMMENT_OBS"] = footnotes.get(row["TIME_PERIOD"], "")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def footnotes_of(version: DatasetVersion) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for period, footnote in version.observations.values_list("time_period", "footnote"):
+        found.setdefault(period, set()).add(footnote)
+    return found
+
+
+@pytest.fixture
+def annotated(cast: Any, ons: DatasetVersion, tmp_path: Path) -> DatasetVersion:
+    """Version 2 of ONS 10.7.3, published: the same figures, with footnotes, sent back as the
+    SDMX-CSV export edited by hand."""
+    out = tmp_path / "export.csv"
+    result = CliRunner().invoke(
+        main, ["data", "export", "10.7.3", "--format", "sdmx-csv", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    version = reimport(cast, with_footnotes(out.read_bytes(), FOOTNOTES), "footnotes.csv")
+    version = dataset_version_submit(actor=cast.data_provider, version=version)
+    version = dataset_version_approve(actor=cast.reviewer, version=version)
+    return dataset_version_publish(actor=cast.reviewer, version=version, embargo_until=None)
+
+
+def test_sdmx_csv_footnotes_are_stored(annotated: DatasetVersion) -> None:
+    found = footnotes_of(annotated)
+    assert found["2015"] == {FOOTNOTES["2015"]}
+    assert found["2017"] == {FOOTNOTES["2017"]}
+    assert found["2016"] == {""}
+    assert len(found) > 3
+
+
+def test_footnotes_without_quotes_are_read_column_by_column(
+    cast: Any, ons: DatasetVersion, tmp_path: Path
+) -> None:
+    # No quote in the file: pyarrow's column reader, not the line-by-line one, reads it.
+    out = tmp_path / "export.csv"
+    result = CliRunner().invoke(
+        main, ["data", "export", "10.7.3", "--format", "sdmx-csv", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    content = with_footnotes(out.read_bytes(), {"2018": "Provisional"})
+    assert b'"' not in content
+    again = reimport(cast, content, "footnotes.csv")
+    found = footnotes_of(again)
+    assert found["2018"] == {"Provisional"}
+    assert found["2014"] == {""}
+
+
+@pytest.mark.parametrize(
+    "export_format", ["sdmx-ml", "sdmx-ml-3.0", "sdmx-csv", "sdmx-json", "csv"]
+)
+def test_footnotes_survive_cli_exports(
+    cast: Any, annotated: DatasetVersion, tmp_path: Path, export_format: str
+) -> None:
+    out = tmp_path / "export"
+    result = CliRunner().invoke(
+        main, ["data", "export", "10.7.3", "--format", export_format, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    again = reimport(cast, out.read_bytes(), f"export.{export_format}", number=3)
+    assert observations(again) == observations(annotated)
+    assert footnotes_of(again)["2017"] == {FOOTNOTES["2017"]}
+
+
+@pytest.mark.parametrize("accept", [*ML.values(), *CSV.values(), JSON])
+def test_footnotes_survive_sdmx_api_answers(
+    cast: Any, annotated: DatasetVersion, accept: str
+) -> None:
+    response = get(f"/sdmx/data/{FLOW}", accept)
+    assert response.status_code == 200
+    again = reimport(cast, body(response), "answer", number=3)
+    assert observations(again) == observations(annotated)
+    assert footnotes_of(again)["2015"] == {FOOTNOTES["2015"]}
+
+
+@pytest.mark.parametrize("name", ["data.csv", "data.xlsx"])
+def test_footnotes_survive_downloads(cast: Any, annotated: DatasetVersion, name: str) -> None:
+    response = get(f"/indicators/10.7.3/{name}")
+    assert response.status_code == 200
+    again = reimport(cast, body(response), name, number=3)
+    assert observations(again) == observations(annotated)
+    assert footnotes_of(again)["2019"] == {FOOTNOTES["2019"]}

@@ -75,6 +75,9 @@ class Observation:
         confidentiality; such cells must never be published.
     raw_value : str
         The ``Value`` cell exactly as written.
+    footnote : str or None
+        The observation's footnote (SDMX ``COMMENT_OBS``), None when it has none. Open SDG
+        files have no such column; the readers of SDMX files fill it.
     """
 
     row: int
@@ -88,6 +91,7 @@ class Observation:
     obs_status: str | None
     conf_status: str | None
     raw_value: str
+    footnote: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
