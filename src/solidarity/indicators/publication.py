@@ -364,6 +364,7 @@ def download_columns(*, indicator: Indicator) -> list[str]:
         "UNIT_MEASURE",
         "UNIT_MULT",
         "OBS_STATUS",
+        "CONF_STATUS",
         "COMMENT_OBS",
         "VERSION",
         "PUBLISHED",
@@ -401,6 +402,8 @@ def download_rows(
             observation.unit,
             observation.unit_multiplier,
             observation.obs_status,
+            # Only publishable statuses reach here (free, or none): a withheld cell is no row.
+            observation.conf_status,
             observation.footnote,
             version.number,
             version.published_at.date().isoformat() if version.published_at else "",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from solidarity.cli import main
 from solidarity.indicators.actions import (
@@ -157,13 +158,16 @@ FOOTNOTES = {
 }
 
 
-def with_footnotes(sdmx_csv: bytes, footnotes: dict[str, str]) -> bytes:
-    """An SDMX-CSV export with a footnote on every observation of some periods."""
+def with_footnotes(
+    sdmx_csv: bytes, footnotes: dict[str, str], column: str = "COMMENT_OBS"
+) -> bytes:
+    """An SDMX-CSV export with a footnote (or another attribute, ``column``) on every
+    observation of some periods."""
     rows = list(csv.DictReader(io.StringIO(sdmx_csv.decode("utf-8"))))
     assert rows
-    assert "COMMENT_OBS" in rows[0]
+    assert column in rows[0]
     for row in rows:
-        row["COMMENT_OBS"] = footnotes.get(row["TIME_PERIOD"], "")
+        row[column] = footnotes.get(row["TIME_PERIOD"], "")
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -252,3 +256,54 @@ def test_footnotes_survive_downloads(cast: Any, annotated: DatasetVersion, name:
     again = reimport(cast, body(response), name, number=3)
     assert observations(again) == observations(annotated)
     assert footnotes_of(again)["2019"] == {FOOTNOTES["2019"]}
+
+
+@pytest.mark.parametrize("name", ["data.csv", "data.xlsx"])
+def test_downloads_carry_conf_status_and_never_a_withheld_cell(
+    cast: Any, ons: DatasetVersion, tmp_path: Path, name: str
+) -> None:
+    """Cells marked free keep their mark through the pages' tables; cells marked confidential,
+    although the provider sent their values, are no row of them."""
+    out = tmp_path / "export.csv"
+    result = CliRunner().invoke(
+        main, ["data", "export", "10.7.3", "--format", "sdmx-csv", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    marked = with_footnotes(out.read_bytes(), {"2014": "F", "2016": "C"}, column="CONF_STATUS")
+    version = reimport(cast, marked, "marked.csv")
+    assert version.observations.filter(time_period="2016", conf_status="C").exists()
+    withheld_values = set(
+        version.observations.filter(conf_status="C").values_list("value", flat=True)
+    )
+    assert withheld_values - {None}  # the provider sent figures for them
+    version = dataset_version_submit(actor=cast.data_provider, version=version)
+    version = dataset_version_approve(actor=cast.reviewer, version=version)
+    version = dataset_version_publish(actor=cast.reviewer, version=version, embargo_until=None)
+
+    content = body(get(f"/indicators/10.7.3/{name}"))
+    if name == "data.csv":
+        rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    else:
+        sheet = load_workbook(io.BytesIO(content), read_only=True)["data"]
+        header, *cells = [
+            ["" if cell is None else str(cell) for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        rows = [dict(zip(header, row, strict=True)) for row in cells]
+    columns = list(rows[0])
+    assert columns.index("CONF_STATUS") == columns.index("OBS_STATUS") + 1
+    statuses: dict[str, set[str]] = {row["TIME_PERIOD"]: set() for row in rows}
+    for row in rows:
+        statuses[row["TIME_PERIOD"]].add(row["CONF_STATUS"])
+    assert statuses["2014"] == {"F"}
+    assert statuses["2015"] == {""}
+    assert "2016" not in statuses
+    assert {row["CONF_STATUS"] for row in rows} <= {"", "F"}
+    assert len(rows) == version.observations.exclude(conf_status="C").count()
+
+    again = reimport(cast, content, name, number=3)
+    assert observations(again) == observations(version)
+    assert again.observations.filter(time_period="2014", conf_status="F").count() == len(
+        [row for row in rows if row["TIME_PERIOD"] == "2014"]
+    )
+    assert not again.observations.filter(time_period="2016").exists()

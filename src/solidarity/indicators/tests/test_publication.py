@@ -226,6 +226,7 @@ def test_the_csv_and_xlsx_downloads_match(
         "UNIT_MEASURE",
         "UNIT_MULT",
         "OBS_STATUS",
+        "CONF_STATUS",
         "COMMENT_OBS",
         "VERSION",
         "PUBLISHED",
@@ -235,7 +236,14 @@ def test_the_csv_and_xlsx_downloads_match(
     for year, value in published.headline.items():
         row = by_key[("_T", "_T", "_T", "_T", year)]
         assert row[9] == _plain(value)
-        assert (row[0], row[1], row[2], row[12], row[14]) == ("10.7.3", "KNBS", "826", "A", "1")
+        assert (row[0], row[1], row[2], row[12], row[13], row[15]) == (
+            "10.7.3",
+            "KNBS",
+            "826",
+            "A",
+            "",
+            "1",
+        )
     with django_assert_num_queries(10):  # and the country and its reference area
         xlsx = client.get("/indicators/10.7.3/data.xlsx", {"ref_area": "GBR"})
     assert xlsx["Content-Disposition"] == 'attachment; filename="solidarity-10.7.3-GBR.xlsx"'
