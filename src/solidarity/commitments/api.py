@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.responses import Status
 from ninja.security import django_auth
 
@@ -23,8 +26,10 @@ from solidarity.accounts.models import User
 from solidarity.accounts.selectors import organisation_get
 from solidarity.api.schemas import Problem
 from solidarity.commitments import actions, selectors
-from solidarity.commitments.models import Pledge, ProgressUpdate, Transaction
+from solidarity.commitments.models import FinancialCommitment, Pledge, ProgressUpdate, Transaction
+from solidarity.commitments.permissions import can_import_iati, can_link_activities
 from solidarity.commitments.selectors import PledgeFilters
+from solidarity.commitments.uploads import store_upload, upload_limit
 from solidarity.reference import selectors as reference_selectors
 
 router = Router(tags=["Commitments"])
@@ -327,3 +332,184 @@ def pledge_create(request: HttpRequest, payload: PledgeIn) -> Status[Pledge]:
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from None
     return Status(200, selectors.pledge_get(user=request.user, pk=pledge.pk))
+
+
+# --- IATI files and their activities --------------------------------------------------------
+
+
+class IatiProblemOut(Schema):
+    file: str
+    line: int | None
+    element: str = Field(description="The element or attribute, e.g. `transaction/value`.")
+    rule: str = Field(description="`schema` for the official XSD, else Solidarity's rule.")
+    message: str
+
+
+class IatiImportOut(Schema):
+    file_name: str
+    imported: bool = Field(
+        description="True when the file had no problem (and, unless a dry run, is stored)."
+    )
+    dry_run: bool
+    schema_checked: bool = Field(description="Whether the IATI 2.03 XSD was applied.")
+    legacy: bool = Field(description="An IATI 1.x file, read with the 1.x → 2.01 mapping.")
+    activities: int
+    created: int
+    updated: int
+    unchanged: int
+    transactions: int
+    not_converted: int = Field(description="Transactions with no US-dollar rate.")
+    problems: list[IatiProblemOut] = Field(description="Why nothing was stored (the first ones).")
+    problems_left_out: int
+    warnings: list[str]
+    notices: list[IatiProblemOut] = Field(description="What a 1.x file could not map.")
+    notices_left_out: int
+
+
+@router.post(
+    "/iati/imports",
+    auth=django_auth,
+    response={200: IatiImportOut, 401: Problem, 403: Problem, 413: Problem, 422: IatiImportOut},
+    summary="Import an IATI activity file",
+    description="Multipart upload (session sign-in and CSRF token) of an IATI 2.01 to 2.03 or 1.x "
+    "activity file, at most `SOLIDARITY_IATI_UPLOAD_MAX_MB`. With `dry_run` everything is "
+    "checked and counted, then rolled back. One transaction: 200 when the file is imported (or "
+    "would be), 422 with every problem (file, line, element, rule) when nothing was stored. "
+    "Administrators, and a State's focal points for their State's pledges.",
+)
+def iati_import(
+    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
+) -> Status[object]:
+    if not can_import_iati(request.user):
+        raise HttpError(403, "Only administrators and States' focal points import IATI files.")
+    assert isinstance(request.user, User)
+    if (file.size or 0) > upload_limit():
+        raise HttpError(
+            413,
+            f"The file is larger than {settings.IATI_UPLOAD_MAX_MB} MB, the largest that may be "
+            "uploaded here.",
+        )
+    _token, path = store_upload(file)
+    try:
+        result = actions.iati_import(
+            actor=request.user,
+            path=path,
+            schema_dir=settings.IATI_SCHEMA_DIR or None,
+            file_name=Path(file.name or "upload.xml").name[:200],
+            dry_run=dry_run,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    return Status(200 if result.imported else 422, result)
+
+
+class ActivityOut(Schema):
+    id: int
+    iati_identifier: str
+    title: str
+    reporting_org_ref: str
+    reporting_org_name: str
+    pledge: int | None = Field(description="The pledge it is linked to (P-12 is 12), if any.")
+    transactions: int
+    disbursed_usd: Decimal | None = Field(
+        None, description="US dollars disbursed (only for activities linked to the pledge)."
+    )
+
+    @staticmethod
+    def resolve_pledge(obj: FinancialCommitment) -> int | None:
+        return obj.pledge_id
+
+    @staticmethod
+    def resolve_transactions(obj: FinancialCommitment) -> int:
+        return int(getattr(obj, "tx_count", 0))
+
+
+@router.get(
+    "/pledges/{pledge_id}/activities",
+    response={200: list[ActivityOut], 404: Problem},
+    summary="The IATI activities linked to a pledge",
+    description="Activities imported from IATI files whose money counts towards the pledge.",
+)
+def pledge_activities(request: HttpRequest, pledge_id: int) -> list[FinancialCommitment]:
+    return selectors.linked_activities(pledge=_pledge(request, pledge_id))
+
+
+def _linkable_pledge(request: HttpRequest, pledge_id: int) -> Pledge:
+    pledge = _pledge(request, pledge_id)
+    if not can_link_activities(request.user, pledge):
+        raise HttpError(403, "Only those who keep the pledge link activities to it.")
+    return pledge
+
+
+class LinkableQuery(Schema):
+    q: str = Field(
+        description="Part of an identifier, title, reporting organisation or transaction provider."
+    )
+
+
+@router.get(
+    "/pledges/{pledge_id}/activities/linkable",
+    auth=django_auth,
+    response={200: list[ActivityOut], 401: Problem, 403: Problem, 404: Problem},
+    summary="Find imported activities to link to a pledge",
+    description="Imported activities no pledge claims yet (at most 50), for those who keep "
+    "the pledge.",
+)
+def pledge_activities_linkable(
+    request: HttpRequest, pledge_id: int, query: Query[LinkableQuery]
+) -> list[FinancialCommitment]:
+    _linkable_pledge(request, pledge_id)
+    return selectors.linkable_activities(q=query.q)
+
+
+class LinkIn(Schema):
+    activity: int = Field(description="The activity's `id`.")
+
+
+def _activity(activity_id: int) -> FinancialCommitment:
+    activity = selectors.activity_get(pk=activity_id)
+    if activity is None:
+        raise HttpError(404, f"No activity {activity_id}.")
+    return activity
+
+
+@router.post(
+    "/pledges/{pledge_id}/activities",
+    auth=django_auth,
+    response={200: ActivityOut, 400: Problem, 401: Problem, 403: Problem, 404: Problem},
+    summary="Link an imported activity to a pledge",
+    description="Its transactions then count towards the pledge's money. Audited. Refused for "
+    "money entered on the site and for an activity linked to another pledge.",
+)
+def pledge_activity_link(
+    request: HttpRequest, pledge_id: int, payload: LinkIn
+) -> FinancialCommitment:
+    pledge = _linkable_pledge(request, pledge_id)
+    assert isinstance(request.user, User)
+    try:
+        return actions.activity_link(
+            actor=request.user, pledge=pledge, commitment=_activity(payload.activity)
+        )
+    except ValidationError as error:
+        raise HttpError(400, " ".join(error.messages)) from None
+
+
+@router.delete(
+    "/pledges/{pledge_id}/activities/{activity_id}",
+    auth=django_auth,
+    response={200: ActivityOut, 400: Problem, 401: Problem, 403: Problem, 404: Problem},
+    summary="Unlink an activity from a pledge",
+    description="Its money no longer counts towards the pledge. Audited.",
+)
+def pledge_activity_unlink(
+    request: HttpRequest, pledge_id: int, activity_id: int
+) -> FinancialCommitment:
+    pledge = _linkable_pledge(request, pledge_id)
+    assert isinstance(request.user, User)
+    activity = _activity(activity_id)
+    if activity.pledge_id != pledge.pk:
+        raise HttpError(404, f"Activity {activity_id} is not linked to pledge P-{pledge_id}.")
+    try:
+        return actions.activity_unlink(actor=request.user, commitment=activity)
+    except ValidationError as error:
+        raise HttpError(400, " ".join(error.messages)) from None

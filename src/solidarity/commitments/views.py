@@ -8,11 +8,8 @@ asks one selector or calls one action, and renders.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import secrets
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -63,6 +60,8 @@ from solidarity.commitments.permissions import (
     can_view_progress,
 )
 from solidarity.commitments.selectors import PledgeFilters
+from solidarity.commitments.uploads import store_upload as _store_upload
+from solidarity.commitments.uploads import upload_limit as _upload_limit
 from solidarity.indicators.charts import bar_chart
 from solidarity.reference import selectors as reference
 from solidarity.reference.models import Country, Objective
@@ -635,8 +634,6 @@ def money_new(request: HttpRequest, pk: int) -> HttpResponse:
 # imported when the uploader confirms. The session remembers which waiting file is whose.
 
 _UPLOADS_SESSION = "commitments.iati_uploads"
-# A waiting upload older than this is removed.
-_UPLOAD_TTL_SECONDS = 24 * 3600
 
 
 class _SizeLimitHandler(FileUploadHandler):
@@ -657,31 +654,6 @@ class _SizeLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None
-
-
-def _upload_limit() -> int:
-    return int(settings.IATI_UPLOAD_MAX_MB) * 1024 * 1024
-
-
-def _upload_dir() -> Path:
-    folder = Path(settings.IATI_UPLOAD_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - _UPLOAD_TTL_SECONDS
-    for stale in folder.glob("*.xml"):
-        with contextlib.suppress(OSError):
-            if stale.stat().st_mtime < cutoff:
-                stale.unlink()
-    return folder
-
-
-def _store_upload(uploaded: Any) -> tuple[str, Path]:
-    """Copy the upload, chunk by chunk, to a new file of the upload folder."""
-    token = secrets.token_urlsafe(18)
-    path = _upload_dir() / f"{token}.xml"
-    with path.open("wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
-    return token, path
 
 
 def _upload_result_context(result: actions.IatiImportResult) -> dict[str, Any]:

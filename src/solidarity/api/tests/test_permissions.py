@@ -69,6 +69,14 @@ ACCESS: dict[str, dict[str, int]] = {
     "GET /api/v1/pledges/{pledge_id}/transactions": dict.fromkeys(VISITORS, 404),
     "GET /api/v1/pledges-summary": PUBLIC,
     "GET /api/v1/pledges-disbursed-by-state": dict.fromkeys(VISITORS, 422),
+    # IATI files and activities: importing, finding and linking need a sign-in (an empty form is
+    # incomplete); no pledge exists here, so its activities are 404. Who may import and link, on
+    # real files and pledges: commitments/tests/test_iati_api.py.
+    "POST /api/v1/iati/imports": INCOMPLETE,
+    "GET /api/v1/pledges/{pledge_id}/activities": dict.fromkeys(VISITORS, 404),
+    "GET /api/v1/pledges/{pledge_id}/activities/linkable": INCOMPLETE,
+    "POST /api/v1/pledges/{pledge_id}/activities": INCOMPLETE,
+    "DELETE /api/v1/pledges/{pledge_id}/activities/{activity_id}": SIGNED_IN_NOT_FOUND,
     # Fair sharing: keys, groups, calculations and consultations are public and read-only (a
     # draft consultation is left out for those who may not see it: fairshare/tests).
     "GET /api/v1/fairshare/keys": PUBLIC,
@@ -156,6 +164,7 @@ ACCESS: dict[str, dict[str, int]] = {
 # A value for each path parameter that names something in the reference data.
 PATH_EXAMPLES = {
     "pledge_id": "1",
+    "activity_id": "1",
     "number": "7",
     "iso3": "KEN",
     "code": "10.7.3",
