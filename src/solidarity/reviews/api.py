@@ -765,16 +765,13 @@ def reviews_moderation_queue(request: HttpRequest) -> dict[str, Any]:
 def reviews_input_moderate(
     request: HttpRequest, input_id: int, payload: ModerationIn
 ) -> StakeholderInput:
-    if not can_moderate_reviews(request.user):
-        raise HttpError(403, "Only moderators decide.")
-    item = selectors.input_to_moderate(pk=input_id)
-    if item is None:
-        raise HttpError(404, f"No input {input_id}.")
-    return _act(  # type: ignore[no-any-return]
-        lambda: actions.stakeholder_input_moderate(
+    return _moderate(  # type: ignore[no-any-return]
+        request,
+        lambda: selectors.input_to_moderate(pk=input_id),
+        f"No input {input_id}.",
+        lambda item: actions.stakeholder_input_moderate(
             actor=_user(request), item=item, approve=payload.approve, reason=payload.reason
         ),
-        "Only moderators decide.",
     )
 
 
@@ -788,17 +785,25 @@ def reviews_input_moderate(
 def reviews_comment_moderate(
     request: HttpRequest, comment_id: int, payload: ModerationIn
 ) -> ReviewComment:
-    if not can_moderate_reviews(request.user):
-        raise HttpError(403, "Only moderators decide.")
-    comment = selectors.comment_to_moderate(pk=comment_id)
-    if comment is None:
-        raise HttpError(404, f"No comment {comment_id}.")
-    return _act(  # type: ignore[no-any-return]
-        lambda: actions.review_comment_moderate(
+    return _moderate(  # type: ignore[no-any-return]
+        request,
+        lambda: selectors.comment_to_moderate(pk=comment_id),
+        f"No comment {comment_id}.",
+        lambda comment: actions.review_comment_moderate(
             actor=_user(request), comment=comment, approve=payload.approve, reason=payload.reason
         ),
-        "Only moderators decide.",
     )
+
+
+def _moderate(request: HttpRequest, find: Any, missing: str, decide: Any) -> Any:
+    """A moderator's decision on an input or a comment: 403 for anyone else (before saying
+    whether the row exists), 404 for a row that is not waiting, else the action's answer."""
+    if not can_moderate_reviews(request.user):
+        raise HttpError(403, "Only moderators decide.")
+    found = find()
+    if found is None:
+        raise HttpError(404, missing)
+    return _act(lambda: decide(found), "Only moderators decide.")
 
 
 # ---------------------------------------------------------------------------------------------
