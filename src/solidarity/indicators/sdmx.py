@@ -20,6 +20,19 @@ with an SDG concept keep their place under it (migratory status, citizenship and
 travel in ``COMPOSITE_BREAKDOWN``), codes become their SDG codes, and an observation is left out
 when one of its codes has no SDG code, when it breaks down by a dimension the SDG structure has
 no concept for (ORIGIN, RACE_ETHNICITY), or by two dimensions that share COMPOSITE_BREAKDOWN.
+
+The SDG structure has no DATA_PROVIDER dimension: it tells reporters apart by ``REPORTING_TYPE``
+(first in its key), ``N`` for a country's national reporting and ``G`` for the global reporting
+of custodian agencies, and names the source of each observation in ``SOURCE_DETAIL``. The
+SDG-shaped flows do the same: a UN entity's data are ``G``, a national statistical office's, a
+State government's or a local authority's ``N``, and each observation's ``SOURCE_DETAIL`` is its
+provider's name. Why not our DATA_PROVIDER dimension: a key the UN SDG database would not read
+is not SDG-shaped. What follows: per reference area and reporting type there is one reporter,
+as in the SDG exchange — the national statistical office before a government before a local
+authority, the indicator's custodian agency before another UN entity, then whoever published
+first; the provider reference of a query (``/sdmx/data/DF_SDG_10_7_3/all/MOI``) picks another.
+Other organisations' data (civil society, academia…) are no country's official reporting and no
+custodian's: they travel in the hub-shaped flows only.
 """
 
 from __future__ import annotations
@@ -75,6 +88,20 @@ DATA_PROVIDER = "DATA_PROVIDER"
 PROVIDER_SCHEME = "DATA_PROVIDERS"
 NOT_APPLICABLE = "_Z"
 TOTAL = "_T"
+REPORTING_TYPE = "REPORTING_TYPE"
+SOURCE_DETAIL = "SOURCE_DETAIL"
+# The SDG structure's reporting types the hub's providers can have: a country's own reporting,
+# and a custodian agency's global reporting.
+REPORTING_TYPES = {"N": "National", "G": "Global"}
+# Organisation kind -> reporting type; the order within each is the preference when several
+# providers of one type publish on one area (see the module).
+_REPORTING_TYPE_OF_KIND: dict[str, str] = {
+    Provider.Kind.NSO.value: "N",
+    Provider.Kind.STATE_GOVERNMENT.value: "N",
+    Provider.Kind.LOCAL_AUTHORITY.value: "N",
+    Provider.Kind.UN_ENTITY.value: "G",
+}
+_KIND_RANK = {kind: rank for rank, kind in enumerate(_REPORTING_TYPE_OF_KIND)}
 # The UN SDG data structure's dimensions this hub can fill, in its key order.
 SDG_KEY_ORDER = (
     "SEX",
@@ -128,6 +155,9 @@ class Flow:
     sdg_series: frozenset[str] = frozenset()
     # Organisation id -> DATA_PROVIDER code.
     providers: Mapping[int, str] = field(default_factory=dict)
+    # Organisation id -> REPORTING_TYPE, for the SDG shape (organisations without one are
+    # left out of it).
+    reporting_types: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -164,9 +194,23 @@ class _Catalogue:
         for indicator_code, label in series:
             self.series.setdefault(indicator_code, set()).add(label)
         self.provider_codes = provider_codes()
+        self._reporting_types: dict[int, str] | None = None
         self.providers: dict[str, dict[str, str]] = {}
         for indicator_code, provider, name in _published_providers(self.provider_codes):
             self.providers.setdefault(indicator_code, {})[provider] = name
+
+    @property
+    def reporting_types(self) -> dict[int, str]:
+        """Organisation id -> REPORTING_TYPE, for the organisations that have one. Read when
+        an SDG-shaped flow is first built (one query)."""
+        if self._reporting_types is None:
+            self._reporting_types = {
+                pk: _REPORTING_TYPE_OF_KIND[kind]
+                for pk, kind in Provider.objects.filter(
+                    kind__in=list(_REPORTING_TYPE_OF_KIND)
+                ).values_list("pk", "kind")
+            }
+        return self._reporting_types
 
     def codelist(self, dimension: str) -> Codelist:
         codes = self.codes.get(dimension, {})
@@ -223,6 +267,13 @@ class _Catalogue:
                     concept_codes.setdefault(concept, {})[entry.sdg_code] = entry.name
         series = {s.code: s.description[:200] for s in indicator.sdg_series.all()}
         dimensions: dict[str, Codelist] = {
+            REPORTING_TYPE: sdmx.codelist(
+                "CL_REPORTING_TYPE",
+                REPORTING_TYPES,
+                agency=AGENCY,
+                version=VERSION,
+                name="Reporting type",
+            ),
             "SERIES": sdmx.codelist(
                 f"CL_SDG_SERIES_{sdmx_id(indicator.code)}",
                 series or {NOT_APPLICABLE: "Not applicable"},
@@ -251,12 +302,17 @@ class _Catalogue:
     ) -> Flow:
         prefix = "SDG_" if shape == "sdg" else ""
         name = f"{indicator.code} {indicator.name}"[:200]
+        attributes: dict[str, Codelist | None] = dict.fromkeys(sdmx.STANDARD_ATTRIBUTES)
+        if shape == "sdg":
+            attributes[SOURCE_DETAIL] = None
         structure = sdmx.data_structure(
             agency=AGENCY,
             id=f"DSD_{prefix}{sdmx_id(indicator.code)}",
             name=name,
             dimensions=dimensions,
             version=VERSION,
+            attributes=attributes,
+            concept_names={SOURCE_DETAIL: "Source details", REPORTING_TYPE: "Reporting type"},
         )
         flow = sdmx.dataflow(
             structure, id=f"DF_{prefix}{sdmx_id(indicator.code)}", name=name, version=VERSION
@@ -271,6 +327,7 @@ class _Catalogue:
             codes or {},
             series or frozenset(),
             self.provider_codes,
+            self.reporting_types if shape == "sdg" else {},
         )
 
 
@@ -459,15 +516,18 @@ class DataQuery:
 def _hub_key(
     flow: Flow, observation: Observation, ref_area: str, provider: str
 ) -> dict[str, str] | None:
+    """The observation's key in ``flow``: ``provider`` is its DATA_PROVIDER code in the hub's
+    shape, its REPORTING_TYPE in the SDG shape."""
+    if flow.shape == "sdg":
+        key = {REPORTING_TYPE: provider, "REF_AREA": ref_area}
+        return _sdg_key(flow, observation, key)
     codes = observation.dimensions or {}
     key = {"SERIES": sdmx_id(observation.series) if observation.series else NOT_APPLICABLE}
     key["REF_AREA"] = ref_area
-    for dimension in flow.dimensions[2:]:
+    for dimension in flow.dimensions[2:-1]:
         key[dimension] = str(codes.get(dimension, TOTAL))
-    if flow.shape == "hub":
-        key[DATA_PROVIDER] = provider
-        return key
-    return _sdg_key(flow, observation, key)
+    key[DATA_PROVIDER] = provider
+    return key
 
 
 def _sdg_key(flow: Flow, observation: Observation, hub: dict[str, str]) -> dict[str, str] | None:
@@ -479,7 +539,7 @@ def _sdg_key(flow: Flow, observation: Observation, hub: dict[str, str]) -> dict[
         series = next(iter(allowed_series))
     else:
         return None
-    key = {"SERIES": series, "REF_AREA": hub["REF_AREA"]}
+    key = {REPORTING_TYPE: hub[REPORTING_TYPE], "SERIES": series, "REF_AREA": hub["REF_AREA"]}
     composite = [d for d, c in flow.sdg_concepts.items() if c == "COMPOSITE_BREAKDOWN"]
     for dimension, code in codes.items():
         # A breakdown the SDG structure cannot say: the observation is left out.
@@ -506,7 +566,7 @@ def _sdg_key(flow: Flow, observation: Observation, hub: dict[str, str]) -> dict[
     return {d: key[d] for d in flow.dimensions}
 
 
-def _attributes(observation: Observation) -> tuple[tuple[str, str], ...]:
+def _attributes(observation: Observation, source: str = "") -> tuple[tuple[str, str], ...]:
     values = {
         "OBS_STATUS": observation.obs_status,
         "CONF_STATUS": observation.conf_status,
@@ -515,8 +575,37 @@ def _attributes(observation: Observation) -> tuple[tuple[str, str], ...]:
         if observation.unit_multiplier is None
         else str(observation.unit_multiplier),
         "COMMENT_OBS": observation.footnote,
+        SOURCE_DETAIL: source,
     }
     return tuple((name, value) for name, value in values.items() if value)
+
+
+def _sdg_reporters(flow: Flow, versions: Iterable[DatasetVersion]) -> list[DatasetVersion]:
+    """The versions the SDG shape carries: those of providers with a reporting type, one
+    provider per reference area and reporting type (see the module for which)."""
+    versions = list(versions)
+    custodians = {
+        name.strip().casefold() for name in flow.indicator.custodian.split(";") if name.strip()
+    }
+
+    def rank(version: DatasetVersion) -> tuple[int, int, int]:
+        provider = version.dataset.provider
+        custodian = bool(
+            {provider.name.casefold(), provider.acronym.strip().casefold()} & custodians
+        )
+        return (not custodian, _KIND_RANK.get(provider.kind, 99), version.dataset_id)
+
+    chosen: dict[tuple[str, str], tuple[tuple[int, int, int], int]] = {}
+    for version in versions:
+        reporting_type = flow.reporting_types.get(version.dataset.provider_id)
+        if reporting_type is None:
+            continue
+        place = (version.dataset.ref_area.code, reporting_type)
+        candidate = (rank(version), version.dataset.provider_id)
+        if place not in chosen or candidate < chosen[place]:
+            chosen[place] = candidate
+    providers = {(place[0], provider) for place, (_rank, provider) in chosen.items()}
+    return [v for v in versions if (v.dataset.ref_area.code, v.dataset.provider_id) in providers]
 
 
 def published_observations(
@@ -526,9 +615,16 @@ def published_observations(
     filtered by ``query``, read from the database in chunks."""
     query = query or DataQuery()
     dimensions = flow.dimensions
+    if flow.shape == "sdg":
+        versions = _sdg_reporters(flow, versions)
     for version in versions:
         ref_area = version.dataset.ref_area.code
-        provider = flow.providers.get(version.dataset.provider_id, NOT_APPLICABLE)
+        source = ""
+        if flow.shape == "sdg":
+            provider = flow.reporting_types[version.dataset.provider_id]
+            source = version.dataset.provider.name
+        else:
+            provider = flow.providers.get(version.dataset.provider_id, NOT_APPLICABLE)
         rows = _public_observations(DatasetVersion.objects.filter(pk=version.pk)).order_by(
             "series", "series_key", "time_period"
         )
@@ -537,7 +633,7 @@ def published_observations(
                 key=tuple((d, key[d]) for d in dimensions),
                 time_period=row.time_period,
                 value=row.value,
-                attributes=_attributes(row),
+                attributes=_attributes(row, source),
             )
             for row in rows.iterator(chunk_size=2000)
             if (key := _hub_key(flow, row, ref_area, provider)) is not None

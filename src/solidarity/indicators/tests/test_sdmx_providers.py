@@ -86,6 +86,67 @@ def test_the_provider_reference_and_the_key_select_a_provider() -> None:
     assert {r["OBS_VALUE"] for r in sdg} == {"12"}
 
 
+def _provider(cast: Any, name: str, acronym: str, kind: str, user: str) -> Any:
+    organisation = Organisation.objects.create(name=name, acronym=acronym, kind=kind)
+    provider = make_user(user, role=Role.DATA_PROVIDER, organisation=organisation)
+    return type(cast)(
+        **{**vars(cast), "data_provider": provider, "statistics_office": organisation}
+    )
+
+
+def test_the_sdg_shape_tells_reporters_apart_as_the_sdg_structure_does(
+    cast: Any, two: dict[str, Any], shared_data: Path
+) -> None:
+    """KNBS reports for Kenya nationally (N), IOM, the custodian of 10.7.3, globally (G): the
+    SDG key's REPORTING_TYPE keeps them apart and SOURCE_DETAIL names each. A second national
+    provider yields to the statistics office unless asked for; a civil-society organisation's
+    figures are no official reporting and stay in the hub's shape."""
+    ministry = _provider(
+        cast, "Ministry of Interior", "MOI", Organisation.Kind.STATE_GOVERNMENT, "moira"
+    )
+    publish(ministry, b"Year,Sex,Value\n2020,,99\n", area="KEN")
+    ngo = _provider(cast, "Border Watch", "BW", Organisation.Kind.CSO, "bruno")
+    publish(ngo, b"Year,Sex,Value\n2020,,77\n", area="KEN")
+    flow = hub.flow_get(id="DF_SDG_10_7_3")
+    assert flow.dimensions[0] == "REPORTING_TYPE"
+    found = rows("/sdmx/data/DF_SDG_10_7_3")
+    totals = {
+        (r["REPORTING_TYPE"], r["SOURCE_DETAIL"], r["OBS_VALUE"]) for r in found if r["SEX"] == "_T"
+    }
+    assert totals == {
+        ("N", "Kenya National Bureau of Statistics", "10"),
+        ("G", "International Organization for Migration", "12"),
+    }
+    keys = [(*(r[d] for d in flow.dimensions), r["TIME_PERIOD"]) for r in found]
+    assert len(keys) == len(set(keys))
+    # Asked for by the provider reference, the ministry's figures come under N.
+    asked = rows("/sdmx/data/DF_SDG_10_7_3/all/MOI")
+    assert {(r["REPORTING_TYPE"], r["OBS_VALUE"]) for r in asked} == {("N", "99")}
+    assert get("/sdmx/data/DF_SDG_10_7_3/all/BW", CSV["csv"]).status_code == 404
+    assert {r["DATA_PROVIDER"] for r in rows(f"/sdmx/data/{FLOW}")} == {"KNBS", "IOM", "MOI", "BW"}
+    # G.KEN: only the custodian's; the whole message validates and reads back.
+    assert {r["OBS_VALUE"] for r in rows("/sdmx/data/DF_SDG_10_7_3/G..404..")} == {"12"}
+    for accept in (
+        "application/vnd.sdmx.structurespecificdata+xml;version=2.1",
+        "application/vnd.sdmx.genericdata+xml;version=2.1",
+        "application/vnd.sdmx.data+xml;version=3.0.0",
+    ):
+        content = body(get("/sdmx/data/DF_SDG_10_7_3", accept))
+        assert (
+            sdmx.validate_sdmx_ml(
+                content, schema_dir=shared_data / "sdmx", structure=flow.structure
+            )
+            == []
+        )
+        read = sdmx.read_sdmx_data(content, structure=flow.structure).observations
+        assert {o.attribute("SOURCE_DETAIL") for o in read} == {
+            "Kenya National Bureau of Statistics",
+            "International Organization for Migration",
+        }
+    content = body(get("/sdmx/data/DF_SDG_10_7_3", JSON))
+    assert sdmx.validate_sdmx_json(content, schema_dir=shared_data / "sdmx") == []
+
+
 @pytest.mark.usefixtures("two")
 def test_sdmx_json_and_availability_name_the_providers(shared_data: Path) -> None:
     content = body(get(f"/sdmx/data/{FLOW}", JSON))
