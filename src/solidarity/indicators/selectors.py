@@ -199,6 +199,8 @@ class ObservationChange:
     new_value: Decimal | None
     old_status: str
     new_status: str
+    old_footnote: str = ""
+    new_footnote: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,33 +210,44 @@ class VersionDiff:
     changed: list[ObservationChange]
 
 
+def _change(
+    key: tuple[str, str, str],
+    before: tuple[Decimal | None, str, str],
+    after: tuple[Decimal | None, str, str],
+) -> ObservationChange:
+    (old_value, old_status, old_footnote), (new_value, new_status, new_footnote) = before, after
+    return ObservationChange(
+        *key, old_value, new_value, old_status, new_status, old_footnote, new_footnote
+    )
+
+
 def dataset_version_diff(*, old: DatasetVersion, new: DatasetVersion) -> VersionDiff:
     """What changed from ``old`` to ``new``: observations added, removed, and changed (value,
-    observation status or confidentiality), keyed by series, series key and period. The caller
-    checks that the reader may read both versions."""
+    observation status, confidentiality or footnote), keyed by series, series key and period.
+    The caller checks that the reader may read both versions."""
 
     def cells(
         version: DatasetVersion,
-    ) -> dict[tuple[str, str, str], tuple[Decimal | None, str]]:
+    ) -> dict[tuple[str, str, str], tuple[Decimal | None, str, str]]:
         rows = version.observations.values_list(
-            "series", "series_key", "time_period", "value", "obs_status", "conf_status"
+            "series", "series_key", "time_period", "value", "obs_status", "conf_status", "footnote"
         )
         return {
-            (series, key, period): (value, f"{obs}/{conf}".strip("/"))
-            for series, key, period, value, obs, conf in rows
+            (series, key, period): (value, f"{obs}/{conf}".strip("/"), footnote)
+            for series, key, period, value, obs, conf, footnote in rows
         }
 
     before, after = cells(old), cells(new)
     added = [
-        ObservationChange(*key, None, after[key][0], "", after[key][1])
+        ObservationChange(*key, None, after[key][0], "", after[key][1], "", after[key][2])
         for key in sorted(after.keys() - before.keys())
     ]
     removed = [
-        ObservationChange(*key, before[key][0], None, before[key][1], "")
+        ObservationChange(*key, before[key][0], None, before[key][1], "", before[key][2], "")
         for key in sorted(before.keys() - after.keys())
     ]
     changed = [
-        ObservationChange(*key, before[key][0], after[key][0], before[key][1], after[key][1])
+        _change(key, before[key], after[key])
         for key in sorted(before.keys() & after.keys())
         if before[key] != after[key]
     ]

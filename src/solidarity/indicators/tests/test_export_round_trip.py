@@ -21,7 +21,7 @@ from solidarity.indicators.actions import (
     submission_import,
 )
 from solidarity.indicators.models import DatasetVersion, Indicator
-from solidarity.indicators.selectors import ref_area_get
+from solidarity.indicators.selectors import dataset_version_diff, ref_area_get
 from solidarity.indicators.tests.conftest import load_provider_mappings
 from solidarity.indicators.tests.test_sdmx_api import CSV, FLOW, JSON, ML, body, get, ons, publish
 
@@ -203,6 +203,19 @@ def test_sdmx_csv_footnotes_are_stored(annotated: DatasetVersion) -> None:
     assert found["2017"] == {FOOTNOTES["2017"]}
     assert found["2016"] == {""}
     assert len(found) > 3
+
+
+def test_the_diff_of_versions_says_which_footnotes_changed(
+    ons: DatasetVersion, annotated: DatasetVersion
+) -> None:
+    diff = dataset_version_diff(old=ons, new=annotated)
+    assert not diff.added
+    assert not diff.removed
+    assert {(c.time_period, c.old_footnote, c.new_footnote) for c in diff.changed} == {
+        (period, "", footnote) for period, footnote in FOOTNOTES.items()
+    }
+    assert len(diff.changed) == annotated.observations.exclude(footnote="").count()
+    assert all(c.old_value == c.new_value for c in diff.changed)
 
 
 def test_footnotes_without_quotes_are_read_column_by_column(
