@@ -216,6 +216,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Serving published data (docs/configure.md, "Caching"): how long a worker may go on using what it
+# last read of what is public (the catalogue revision, the public versions) without asking the
+# database. Publications and catalogue changes made through the platform are seen at once; this
+# bounds only changes made behind its back. 0 asks the database on every request.
+PUBLIC_STATE_SECONDS = env_float("SOLIDARITY_PUBLIC_STATE_SECONDS", default=2.0)
+# Pages that show only published data are kept whole for anonymous visitors (each worker's cache).
+PUBLIC_PAGE_SECONDS = env_int("SOLIDARITY_PUBLIC_PAGE_SECONDS", default=3600)
+
 # Strict Content Security Policy: nothing inline, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -116,11 +116,11 @@ def indicator_list(request: HttpRequest, filters: Query[IndicatorFilters]) -> Qu
     description="One indicator by its code, e.g. `10.7.3` or `GCM_MIGRANT_STOCK`.",
 )
 def indicator_get(request: HttpRequest, code: str) -> HttpResponse:
-    # Every change to the catalogue raises its revision (see sdmx_cache.catalogue_changed): the
-    # answer is kept per revision in the worker's cache, so a repeated request costs one query
-    # (the revision) instead of four and the serialisation, and a client that has the answer
-    # gets a 304 for that one query.
-    number, changed_at = sdmx_cache.catalogue_revision()
+    # Every change to the catalogue raises its revision (see sdmx_cache.catalogue_changed),
+    # which each worker keeps in memory (sdmx_cache.public_state): the answer is kept per
+    # revision in the worker's cache, so a repeated request costs no query and no
+    # serialisation, and a client that has the answer gets a 304 for as little.
+    number, changed_at = sdmx_cache.public_state().revision
     revision = f"{number}-{changed_at.timestamp() if changed_at else 0:.6f}"
     etag = quote_etag(f"catalogue-{revision}")
     if etag in parse_etags(request.headers.get("If-None-Match", "")):

@@ -10,8 +10,15 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from solidarity.accounts.models import Organisation
-from solidarity.indicators.models import Code, Dimension, Indicator, IndicatorDimension
-from solidarity.indicators.sdmx_cache import catalogue_changed
+from solidarity.indicators.models import (
+    Code,
+    Dataset,
+    DatasetVersion,
+    Dimension,
+    Indicator,
+    IndicatorDimension,
+)
+from solidarity.indicators.sdmx_cache import catalogue_changed, public_state_changed
 from solidarity.reference.models import SdgSeries
 
 # What the SDMX structures are built from: the indicators, their dimensions and the dimensions'
@@ -33,12 +40,22 @@ def _changed(sender: type[Any], **kwargs: Any) -> None:
     catalogue_changed()
 
 
+def _versions_changed(sender: type[Any], **kwargs: Any) -> None:
+    # A version saved (published, say) or a dataset removed: every worker reads again what is
+    # public (bulk updates, which send no signal, wait for SOLIDARITY_PUBLIC_STATE_SECONDS).
+    public_state_changed()
+
+
 def _links_changed(sender: type[Any], *, action: str, **kwargs: Any) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
         catalogue_changed()
 
 
 def connect() -> None:
+    for model in (Dataset, DatasetVersion):
+        uid = f"indicators.public.{model._meta.label}"
+        post_save.connect(_versions_changed, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_versions_changed, sender=model, dispatch_uid=f"{uid}.delete")
     for model in CATALOGUE_MODELS:
         uid = f"indicators.catalogue.{model._meta.label}"
         post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")

@@ -51,6 +51,7 @@ from solidarity.indicators.forms import (
 )
 from solidarity.indicators.models import Code, DatasetVersion, Dimension, Indicator, LabelMapping
 from solidarity.reference import selectors as reference
+from solidarity.web.caching import public_page
 
 # How long a worker keeps an indicator's published data it no longer serves (a publication,
 # an embargo's end or a catalogue change gives a new key).
@@ -131,21 +132,27 @@ def _indicator_or_404(code: str) -> Indicator:
         raise Http404(_("The catalogue has no indicator with this code.")) from None
 
 
+@public_page()
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The indicator's definition and, for each dataset with published data, the series the
-    filters select (the headline series by default) as a chart, a table and a description."""
+    filters select (the headline series by default) as a chart, a table and a description.
+
+    Anonymous visitors get the whole page from the cache (:func:`solidarity.web.caching.
+    public_page`); for signed-in users, only the published data are kept."""
     indicator = _indicator_or_404(code)
     selected = {key: request.GET[key] for key in request.GET}
     # The published data (filters, chart, table: most of the page's work) are the same for
     # everyone until a version is published, an embargo ends or the catalogue changes: kept in
-    # the worker's cache under the public versions (one query) and the catalogue's revision.
-    # Only that part: the rest of the page carries the visitor's own CSRF token.
-    number, changed_at = sdmx_cache.catalogue_revision()
-    versions = [
-        (version.pk, version.published_at.timestamp() if version.published_at else 0)
-        for version in publication.public_versions(indicator=indicator)
-    ]
-    scope = (indicator.code, get_language(), number, changed_at, versions, sorted(selected.items()))
+    # the worker's cache under the public state (no query most of the time). Only that part
+    # for signed-in users: the rest of the page carries their name and menu.
+    state = sdmx_cache.public_state()
+    scope = (
+        indicator.code,
+        get_language(),
+        state.revision,
+        state.indicator_stamps(indicator.code),
+        sorted(selected.items()),
+    )
     key = "indicators:published-data:" + hashlib.sha256(repr(scope).encode()).hexdigest()
     published_data = cache.get(key)
     if published_data is None:

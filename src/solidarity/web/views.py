@@ -16,7 +16,9 @@ from solidarity.indicators.publication import published_indicators_for_country
 from solidarity.indicators.selectors import indicators_for_objective
 from solidarity.reference import selectors as reference
 from solidarity.reference.models import Country, Objective
+from solidarity.states.models import StateProfile
 from solidarity.states.selectors import state_profile_get
+from solidarity.web.caching import public_page
 from solidarity.web.forms import CountryFilterForm
 
 
@@ -63,6 +65,17 @@ def country_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _profile_changed(request: HttpRequest, iso3: str) -> str:
+    """When the country's profile last changed (part of the kept page's key): one query."""
+    changed = (
+        StateProfile.objects.filter(country_id=iso3.upper())
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    return changed.isoformat() if changed is not None else "no profile"
+
+
+@public_page(depends_on=_profile_changed)
 def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     try:
         country = reference.country_get(iso3=iso3)
