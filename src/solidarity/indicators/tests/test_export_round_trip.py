@@ -320,3 +320,26 @@ def test_downloads_carry_conf_status_and_never_a_withheld_cell(
         [row for row in rows if row["TIME_PERIOD"] == "2014"]
     )
     assert not again.observations.filter(time_period="2016").exists()
+
+
+def test_an_open_sdg_comment_obs_column_is_each_figure_s_footnote(
+    cast: Any, ons: DatasetVersion, shared_data: Path
+) -> None:
+    lines = (shared_data / "indicators" / "uk_ons_sdg_indicator_10-7-3.csv").read_text("utf-8")
+    header, *rows = lines.splitlines()
+    note = "Includes bodies recovered at sea, provisional"
+    content = "\n".join(
+        [header + ",COMMENT_OBS"]
+        + [row + (f',"{note}"' if row.startswith("2019,") else ",") for row in rows]
+    )
+    version = reimport(cast, content.encode(), "deaths.csv")
+    assert footnotes_of(version)["2019"] == {note}
+    assert footnotes_of(version)["2018"] == {""}
+    assert {o[:-1] for o in observations(version)} == {o[:-1] for o in observations(ons)}
+    version = dataset_version_submit(actor=cast.data_provider, version=version)
+    version = dataset_version_approve(actor=cast.reviewer, version=version)
+    dataset_version_publish(actor=cast.reviewer, version=version, embargo_until=None)
+    page = get("/indicators/10.7.3/").content.decode()
+    assert f"<td>{note}</td>" in page
+    table = list(csv.DictReader(io.StringIO(body(get("/indicators/10.7.3/data.csv")).decode())))
+    assert {row["COMMENT_OBS"] for row in table if row["TIME_PERIOD"] == "2019"} == {note}

@@ -43,6 +43,8 @@ _RESERVED = {
     "unit multiplier": "unit_multiplier",
     "geocode": "geocode",
     "observation status": "obs_status",
+    # Open SDG's observation attribute for footnotes (its ``observation_attributes`` setting).
+    "comment_obs": "footnote",
 }
 
 
@@ -76,8 +78,8 @@ class Observation:
     raw_value : str
         The ``Value`` cell exactly as written.
     footnote : str or None
-        The observation's footnote (SDMX ``COMMENT_OBS``), None when it has none. Open SDG
-        files have no such column; the readers of SDMX files fill it.
+        The observation's footnote: the ``COMMENT_OBS`` cell (Open SDG's observation attribute
+        for footnotes, SDMX's observation comment), None when blank or absent.
     """
 
     row: int
@@ -106,6 +108,7 @@ class _Layout:
     unit_multiplier: int | None = None
     geocode: int | None = None
     obs_status: int | None = None
+    footnote: int | None = None
     constant_series: str | None = None
 
 
@@ -306,6 +309,7 @@ def _open_sdg_layout(header: list[str], file_name: str, header_row: int) -> _Lay
         unit_multiplier=roles.get("unit_multiplier"),
         geocode=roles.get("geocode"),
         obs_status=roles.get("obs_status"),
+        footnote=roles.get("footnote"),
     )
 
 
@@ -606,6 +610,9 @@ class Reading:
                 obs_status=obs_status,
                 conf_status=value.conf_status,
                 raw_value=raw_value,
+                footnote=None
+                if layout.footnote is None
+                else cells[layout.footnote].strip() or None,
             )
         if self.rows_read == 0:
             add("error", self.header_row, None, None, _NO_DATA_ROWS)
@@ -630,11 +637,11 @@ def read_open_sdg(
     """Open an Open SDG indicator CSV file for streaming, validated reading.
 
     The layout is Open SDG's: a header row; a ``Year`` column and a ``Value`` column; optional
-    ``Series``, ``Units`` (or ``Unit measure``), ``Unit multiplier``, ``GeoCode`` and
-    ``Observation status`` columns (names compared without case); every other column is a
-    disaggregation, whose blank cell means the total. The file is UTF-8, with or without a
-    byte-order mark, separated by commas (semicolons and tabs are detected from the header and
-    reported with a warning). Blank lines are skipped.
+    ``Series``, ``Units`` (or ``Unit measure``), ``Unit multiplier``, ``GeoCode``,
+    ``Observation status`` and ``COMMENT_OBS`` (a footnote) columns (names compared without
+    case); every other column is a disaggregation, whose blank cell means the total. The file
+    is UTF-8, with or without a byte-order mark, separated by commas (semicolons and tabs are
+    detected from the header and reported with a warning). Blank lines are skipped.
 
     The header is read and checked now; rows are read by `Reading.observations`, one at a time,
     so a file of any length is read in constant memory (apart from the index of keys that finds

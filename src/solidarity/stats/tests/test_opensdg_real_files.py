@@ -62,6 +62,29 @@ def test_uk_migrant_deaths(indicators: Path) -> None:
     assert dict(last.dimensions)["Region of origin"] == "Unknown"
 
 
+def test_a_comment_obs_column_is_the_footnote(indicators: Path, tmp_path: Path) -> None:
+    """Open SDG sites show a COMMENT_OBS column as each observation's footnote: the ONS file
+    with one added reads the same, each observation with its footnote."""
+    lines = (indicators / "uk_ons_sdg_indicator_10-7-3.csv").read_text("utf-8").splitlines()
+    notes = ["", "Provisional, see the bulletin", ""]
+    written = [lines[0] + ",COMMENT_OBS"] + [
+        line + "," + ('"' + notes[n % 3] + '"' if notes[n % 3] else "")
+        for n, line in enumerate(lines[1:])
+    ]
+    path = tmp_path / "with_footnotes.csv"
+    path.write_text("\n".join(written) + "\n", "utf-8")
+    plain = list(read_open_sdg(indicators / "uk_ons_sdg_indicator_10-7-3.csv").observations())
+    reading = read_open_sdg(path)
+    annotated = list(reading.observations())
+    assert reading.columns == ("Cause of death", "Region of origin", "Age", "Sex")
+    assert reading.problems == []
+    assert [o.footnote for o in annotated] == [notes[n % 3] or None for n in range(len(annotated))]
+    assert [o.footnote for o in plain] == [None] * len(plain)
+    assert [(o.row, o.time_period, o.dimensions, o.value) for o in annotated] == [
+        (o.row, o.time_period, o.dimensions, o.value) for o in plain
+    ]
+
+
 def test_uk_unemployment_quarters_and_suppressed_cells(indicators: Path) -> None:
     path = indicators / "uk_ons_sdg_indicator_8-5-2.csv"
     reading = read_open_sdg(path)
