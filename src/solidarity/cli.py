@@ -292,7 +292,14 @@ def data() -> None:
 @click.option(
     "--provider", required=True, metavar="CODE_OR_NAME", help="Organisation (acronym or name)."
 )
-@click.option("--indicator", required=True, metavar="CODE", help="Indicator code, e.g. 10.7.3.")
+@click.option(
+    "--indicator",
+    metavar="CODE",
+    help=(
+        "Indicator code, e.g. 10.7.3; by default the one the file names (the hub's SDMX "
+        "dataflow, an INDICATOR column, or an Open SDG name such as indicator_10-7-3.csv)."
+    ),
+)
 @click.option(
     "--ref-area",
     metavar="ISO3",
@@ -311,7 +318,7 @@ def data() -> None:
 def data_import(
     path: Path,
     provider: str,
-    indicator: str,
+    indicator: str | None,
     ref_area: str | None,
     dry_run: bool,
     revision_note: str,
@@ -326,7 +333,16 @@ def data_import(
     setup_django()
 
     from solidarity.indicators.actions import submission_import
+    from solidarity.indicators.formats import indicator_of_file
 
+    if indicator is None:
+        with path.open("rb") as file:
+            named = indicator_of_file(file=file, file_name=path.name)
+        if named is None:
+            raise click.BadParameter(
+                "the file names no indicator of the catalogue; give one", param_hint="--indicator"
+            )
+        indicator = named.code
     organisation, indicator_row, area_code = hub_target(
         provider=provider, indicator=indicator, ref_area=ref_area
     )

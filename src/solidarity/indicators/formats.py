@@ -240,6 +240,49 @@ def open_reading(
     )
 
 
+# --- Which indicator a file is about ---------------------------------------------------------
+
+# A dataflow or data structure of the hub (DF_10_7_3, DF_SDG_10_7_3, DSD_10_7_3) in an SDMX
+# file's structure reference, header or DATAFLOW / STRUCTURE_ID column.
+_FLOW_ID = re.compile(rb"\b(?:DF|DSD)_(?:SDG_)?([A-Za-z0-9_@$-]+)")
+# The names Open SDG gives its data files (indicator_10-7-3.csv, and the ONS's
+# uk_ons_sdg_indicator_10-7-3.csv).
+_OPEN_SDG_NAME = re.compile(r"indicator_(\d+)-([0-9a-z]+)-([0-9a-z]+)")
+
+
+def indicator_of_file(*, file: BinaryIO, file_name: str) -> Indicator | None:
+    """The indicator a file names, for a submission that does not say: the hub's dataflow or
+    structure in an SDMX file (what the hub's own exports carry), the ``INDICATOR`` column of
+    the hub's tables, then the file's name (Open SDG's ``indicator_10-7-3.csv``, the hub's
+    downloads ``solidarity-10.7.3.csv``). None when nothing names an indicator of the catalogue.
+    Reads the file's first 64 KiB and leaves it at its start."""
+    codes = list(Indicator.objects.values_list("code", flat=True))
+    by_id = {sdmx_id(code): code for code in codes}
+    file.seek(0)
+    head = file.read(1 << 16)
+    file.seek(0)
+    candidates: list[str | None] = [
+        by_id.get(found.group(1).decode()) for found in _FLOW_ID.finditer(head)
+    ]
+    lines = head.decode("utf-8-sig", "replace").splitlines()
+    if len(lines) > 1:
+        header, first = (next(csv.reader([line]), []) for line in lines[:2])
+        names = [name.strip() for name in header]
+        if "INDICATOR" in names and names.index("INDICATOR") < len(first):
+            candidates.append(first[names.index("INDICATOR")].strip())
+    name = file_name.rsplit("/", 1)[-1]
+    match = _OPEN_SDG_NAME.search(name.lower())
+    if match:
+        candidates.append(".".join(match.groups()))
+    candidates.extend(
+        code for code in codes if name.startswith((f"solidarity-{code}.", f"solidarity-{code}-"))
+    )
+    for code in candidates:
+        if code in codes:
+            return Indicator.objects.get(code=code)
+    return None
+
+
 # --- The hub's own tables ------------------------------------------------------------------
 
 # The hub's plain tables (``solidarity data export --format csv``, the indicator pages' data.csv

@@ -12,8 +12,10 @@ from solidarity.audit.models import AuditEntry
 from solidarity.cli import main
 from solidarity.indicators.models import DatasetVersion
 from solidarity.indicators.tests.conftest import load_provider_mappings
+from solidarity.indicators.tests.test_sdmx_api import body, get, ons
 
 pytestmark = pytest.mark.django_db
+__all__ = ["ons"]  # the API tests' fixture
 
 
 def run(*args: str) -> Any:
@@ -75,3 +77,52 @@ def test_an_unknown_provider_is_refused(cast: Any, tmp_path: Path) -> None:
     result = run(str(path), "--provider", "NOPE", "--indicator", "10.7.3")
     assert result.exit_code == 2
     assert "no organisation named 'NOPE'" in result.output
+
+
+def test_the_indicator_is_told_from_an_open_sdg_file_name(cast: Any, shared_data: Path) -> None:
+    load_provider_mappings(
+        "ons_10_7_3_mappings.json", provider=cast.statistics_office, actor=cast.data_provider
+    )
+    path = shared_data / "indicators" / "uk_ons_sdg_indicator_10-7-3.csv"
+    result = run(str(path), "--provider", "KNBS", "--ref-area", "GBR", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "297 observations valid, 0 errors" in result.output
+
+
+@pytest.mark.parametrize("export_format", ["sdmx-ml", "sdmx-ml-3.0", "sdmx-csv", "sdmx-json"])
+def test_the_hub_s_sdmx_files_name_their_indicator(
+    cast: Any, ons: DatasetVersion, tmp_path: Path, export_format: str
+) -> None:
+    out = tmp_path / "export.dat"  # a name that says nothing
+    exported = CliRunner().invoke(
+        main, ["data", "export", "10.7.3", "--format", export_format, "--out", str(out)]
+    )
+    assert exported.exit_code == 0, exported.output
+    result = run(str(out), "--provider", "KNBS", "--ref-area", "GBR", "--revision-note", "Again.")
+    assert result.exit_code == 0, result.output
+    assert "Imported as version 2 (draft)" in result.output
+    assert DatasetVersion.objects.get(number=2).dataset == ons.dataset
+
+
+def test_a_downloaded_table_names_its_indicator(
+    cast: Any, ons: DatasetVersion, tmp_path: Path
+) -> None:
+    out = tmp_path / "table.csv"
+    out.write_bytes(body(get("/indicators/10.7.3/data.csv")))
+    result = run(str(out), "--provider", "KNBS", "--ref-area", "GBR", "--revision-note", "Again.")
+    assert result.exit_code == 0, result.output
+    assert DatasetVersion.objects.get(number=2).dataset == ons.dataset
+
+
+def test_a_file_that_names_no_indicator_needs_the_option(
+    cast: Any, ons: DatasetVersion, tmp_path: Path
+) -> None:
+    out = tmp_path / "export.csv"
+    exported = CliRunner().invoke(
+        main, ["data", "export", "10.7.3", "--format", "csv", "--out", str(out)]
+    )
+    assert exported.exit_code == 0, exported.output
+    result = run(str(out), "--provider", "KNBS", "--ref-area", "GBR", "--dry-run")
+    assert result.exit_code == 2
+    assert "the file names no indicator of the catalogue; give one" in result.output
+    assert DatasetVersion.objects.count() == 1
