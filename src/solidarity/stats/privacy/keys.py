@@ -16,8 +16,10 @@ A record is identified either
   and deletion: column ``__solidarity_record_id`` (the id as text) and the key. Ids must be
   unique.
 
-Keys are stored as unsigned 32-bit integers, uncompressed (random numbers do not compress), in
-row groups of a million: the engines read them beside the records at little cost.
+Keys are stored as unsigned 32-bit integers, uncompressed and without a dictionary (random
+numbers do not compress), in row groups of a million: the DuckDB engine maps the column into
+memory as an array and reads it beside the records, the n-th key for the n-th record, at little
+cost.
 ``record_keys.json`` beside it records how the keys were made (identification, counts, dates).
 Neither file is ever rewritten except to append keys for new records (to a temporary file,
 then renamed). Keep the state directory as private as the microdata: with the keys, cell keys
@@ -165,7 +167,13 @@ def ensure_record_keys(
     columns = {KEY_COLUMN: pa.array(keys[KEY_COLUMN].to_numpy(), type=pa.uint32())}
     if RECORD_ID_COLUMN in keys.columns:
         columns = {RECORD_ID_COLUMN: pa.array(keys[RECORD_ID_COLUMN].astype(str)), **columns}
-    pq.write_table(pa.table(columns), temporary, compression="none", row_group_size=1_000_000)
+    pq.write_table(
+        pa.table(columns),
+        temporary,
+        compression="none",
+        use_dictionary=[RECORD_ID_COLUMN] if RECORD_ID_COLUMN in columns else False,
+        row_group_size=1_000_000,
+    )
     os.replace(temporary, path)
     _write_info(folder, spec, identification, len(keys), len(new), existing is None)
     return path

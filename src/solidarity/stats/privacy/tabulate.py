@@ -3,10 +3,10 @@
 `tabulate` counts each table of a `Spec` over a CSV or Parquet file with one of two engines
 that give identical counts and cell keys:
 
-- ``"duckdb"`` (default): the file is read and every record coded once into a compact
-  in-memory table — each dimension a DuckDB ``ENUM`` (values cast to it, numbers binned by a
-  ``CASE``), the record key joined by position — and each table's finest cells are one
-  ``GROUP BY`` over it (`_duckdb_cells`);
+- ``"duckdb"`` (default): the file is read and every record coded once — each dimension a
+  DuckDB ``ENUM`` (values cast to it, numbers binned by a ``CASE``) — and the finest cells of
+  every table are counted in that one pass, batch by batch, with ``numpy.bincount`` into
+  dense arrays, record keys read beside the records as an array (`_duckdb_cells`);
 - ``"spark"``: the same plan on Apache Spark (``pyspark``), for microdata beyond one machine
   (`solidarity.stats.privacy._spark`).
 
@@ -50,11 +50,12 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned here
+import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no type information
 
 from .errors import MicrodataError
 from .microdata import (
@@ -63,6 +64,7 @@ from .microdata import (
     first_uncoded,
     open_microdata,
     quote_identifier,
+    read_error,
 )
 from .spec import DimensionSpec, Spec, TableSpec
 from .tables import KEY_MODULUS, TOTAL, Table
@@ -222,15 +224,23 @@ def _duckdb_cells(
     progress: Progress | None,
     timings: dict[str, float],
 ) -> dict[str, pd.DataFrame]:
-    """Code every record once into a compact in-memory table, then one cube per table.
+    """Read and code every record once, and count the finest cells of every table in that pass.
 
-    The records are read and coded once — each dimension as a DuckDB ENUM, a byte or two per
-    record, joined to its record key when there is one — and each table's ``GROUP BY CUBE``
-    reads that table rather than the file: cheaper than coding (and joining the keys) once per
-    table. A dimension mapped by ``codes:`` is coded as an ENUM of its *values* (a cast, no
-    join: a hash join after the keys' positional join would stop DuckDB working in parallel),
-    and its values are turned into codes on the counted cells (`_apply_codes`). ENUMs need their
-    values before the scan: a first, cheap scan finds those of dimensions without a codelist.
+    DuckDB reads the file (in parallel, in file order) and codes each dimension as an ENUM —
+    numbers binned by a ``CASE``, other values cast — handing over each record's codes as the
+    ENUM's position, one byte or two per dimension, in batches of Arrow arrays. A batch's
+    records are placed in each table's dense array of cells (one axis per dimension, an extra
+    position for values without a code) by ``numpy.bincount``: counts, weights, and the record
+    keys' sums, which are exact (see `_BATCH`). Record keys identified by row are the keys
+    file's column read as an array (no join: the n-th key is the n-th record's, and the scan
+    keeps the file's order); identified by a record id column, they are joined in DuckDB.
+
+    Only tables whose dimensions no other table includes are counted from records; the finest
+    cells of the others are sums of those cells (a country by sex cell is the sum of its region
+    by country by sex cells), integers, so exact. A dimension mapped by ``codes:`` is coded as
+    an ENUM of its *values* and its values are turned into codes on the counted cells
+    (`_apply_codes`). ENUMs need their values before the scan: a first, cheap scan finds those
+    of dimensions without a codelist.
     """
     used = _used_dimensions(spec)
     enums: dict[str, list[str]] = {}
@@ -251,8 +261,6 @@ def _duckdb_cells(
         try:
             found = connection.execute(query).fetchone()
         except duckdb.Error as error:
-            from .microdata import read_error
-
             raise read_error(error, str(microdata.path), microdata.format) from None
         assert found is not None
         for name, values in zip(discover, found, strict=True):
@@ -263,27 +271,181 @@ def _duckdb_cells(
             f"CREATE TYPE {_enum_name(name)} AS ENUM ({', '.join(map(_sql_text, codes))})"
         )
     started = time.perf_counter()
-    source = "__solidarity_coded"
+    by_row = keys is not None and spec.record_id is None
+    record_keys = _keys_by_row(keys) if by_row and keys is not None else None
+    counters = _counters(spec, enums, keyed=keys is not None, weighted=spec.weight is not None)
+    # Positional keys follow the records only if the scan keeps the file's order.
+    connection.execute("SET preserve_insertion_order = true")
+    # DuckDB 2.0 pushes a TRY_CAST of a CSV column read only through it into the reader as a
+    # strict cast, which fails on the first value that is not a number instead of giving NULL
+    # (then reported with its row by `first_uncoded`).
+    connection.execute("SET disabled_optimizers = 'type_pushdown'")
+    query = counting_sql(spec, microdata, used, enums, keys if not by_row else None)
+    records = 0
     try:
-        connection.execute(
-            f"CREATE TEMP TABLE {source} AS {coded_sql(spec, microdata, used, keys)}"
-        )
+        reader = connection.sql(query).to_arrow_reader(_BATCH)
+        for batch in reader:
+            for start in range(0, batch.num_rows, _BATCH):
+                part = batch.slice(start, _BATCH)
+                size = part.num_rows
+                positions = {name: part.column(name).to_numpy() for name in used}
+                weight = part.column("__w").to_numpy(zero_copy_only=False) if spec.weight else None
+                if record_keys is not None:
+                    if records + size > len(record_keys):
+                        raise _missing_keys(microdata, len(record_keys))
+                    key = record_keys[records : records + size]
+                elif keys is not None:
+                    key = part.column("__k").to_numpy()
+                else:
+                    key = None
+                for counter in counters:
+                    counter.add(positions, weight, key)
+                records += size
     except duckdb.Error as error:
-        from .microdata import read_error
-
         raise read_error(error, str(microdata.path), microdata.format) from None
+    if record_keys is not None and records != len(record_keys):
+        raise _missing_keys(microdata, len(record_keys))
     timings["code"] = time.perf_counter() - started
     results: dict[str, pd.DataFrame] = {}
     for number, table_spec in enumerate(spec.tables, start=1):
         started = time.perf_counter()
-        sql = cube_sql(spec, table_spec, source, keyed=keys is not None)
-        cells = connection.sql(sql).df()
+        cells = _cells_of(table_spec, counters, enums)
         results[table_spec.id] = _apply_codes(spec, table_spec, cells)
         timings[table_spec.id] = time.perf_counter() - started
         if progress is not None:
             progress(number, len(spec.tables), table_spec.id)
-    connection.execute(f"DROP TABLE {source}")
     return results
+
+
+_BATCH = 1 << 21
+"""Records per batch: 2**21 keys below 2**32 add up to less than 2**53, so the keys' sums that
+``numpy.bincount`` makes in floating point are exact integers, batch by batch (then added up
+as 64-bit integers)."""
+
+
+def _keys_by_row(path: Path) -> np.ndarray:
+    """The keys file's keys, in file order, as unsigned 32-bit integers (memory-mapped: the
+    file stores them uncompressed)."""
+    column = pq.read_table(path, columns=[KEY_COLUMN], memory_map=True).column(KEY_COLUMN)
+    return np.asarray(column.to_numpy(), dtype=np.uint32)
+
+
+def _missing_keys(microdata: Microdata, kept: int) -> MicrodataError:
+    return MicrodataError(
+        f"does not have the {kept} records the dataset's record keys were drawn for: run with "
+        "the cell key method again to assign keys to new records (records can only be "
+        "appended to a dataset identified by row)",
+        file=str(microdata.path),
+    )
+
+
+class _Counter:
+    """The dense cells of one table, filled batch by batch: one axis per dimension, the last
+    position of each for records whose value has no code."""
+
+    def __init__(
+        self, dimensions: Sequence[str], sizes: Sequence[int], *, keyed: bool, weighted: bool
+    ) -> None:
+        self.dimensions = tuple(dimensions)
+        self.shape = tuple(size + 1 for size in sizes)
+        cells = int(np.prod(self.shape))
+        self.index_type: type[np.signedinteger[Any]] = np.int32 if cells < 2**31 else np.int64
+        self.count = np.zeros(cells, dtype=np.int64)
+        self.key_sum = np.zeros(cells, dtype=np.int64) if keyed else None
+        self.missing_key = np.zeros(cells, dtype=np.int64) if keyed else None
+        self.value = np.zeros(cells, dtype=np.float64) if weighted else None
+        self.bad_weight = np.zeros(cells, dtype=np.int64) if weighted else None
+
+    def add(
+        self,
+        codes: Mapping[str, np.ndarray],
+        weight: np.ndarray | None,
+        key: np.ndarray | None,
+    ) -> None:
+        cells = len(self.count)
+        flat: np.ndarray = codes[self.dimensions[0]].astype(self.index_type)
+        for name, size in zip(self.dimensions[1:], self.shape[1:], strict=True):
+            np.multiply(flat, size, out=flat)
+            np.add(flat, codes[name], out=flat)
+        self.count += np.bincount(flat, minlength=cells)
+        if self.value is not None and self.bad_weight is not None and weight is not None:
+            bad = ~(weight >= 0)  # missing (NaN), not a number or negative
+            self.value += np.bincount(flat, weights=np.where(bad, 0.0, weight), minlength=cells)
+            self.bad_weight += np.bincount(flat[bad], minlength=cells)
+        if self.key_sum is not None and self.missing_key is not None and key is not None:
+            if key.dtype == np.int64:  # joined by record id: -1 where a record has no key
+                missing = key < 0
+                self.missing_key += np.bincount(flat[missing], minlength=cells)
+                key = np.where(missing, 0, key)
+            weights = key.astype(np.float64)
+            self.key_sum += np.bincount(flat, weights=weights, minlength=cells).astype(np.int64)
+            self.key_sum %= KEY_MODULUS
+
+
+def _counters(
+    spec: Spec, enums: Mapping[str, Sequence[str]], *, keyed: bool, weighted: bool
+) -> list[_Counter]:
+    """A counter per set of dimensions that no other table's dimensions include."""
+    sets: list[frozenset[str]] = []
+    counters = []
+    for table_spec in spec.tables:
+        own = frozenset(table_spec.dimensions)
+        if own in sets or any(own < set(other.dimensions) for other in spec.tables):
+            continue
+        sets.append(own)
+        dims = list(table_spec.dimensions)
+        counters.append(
+            _Counter(dims, [len(enums[d]) for d in dims], keyed=keyed, weighted=weighted)
+        )
+    return counters
+
+
+def _cells_of(
+    table_spec: TableSpec, counters: Sequence[_Counter], enums: Mapping[str, Sequence[str]]
+) -> pd.DataFrame:
+    """A table's non-empty finest cells, as the engines give them: per dimension its value
+    (None for records without a code) and ``__g_<dim>`` (0), then ``count``, ``value``,
+    ``key_mod`` (None without keys), ``bad_weight`` and ``missing_key``."""
+    dims = list(table_spec.dimensions)
+    counter = next(c for c in counters if set(dims) <= set(c.dimensions))
+    others = tuple(i for i, d in enumerate(counter.dimensions) if d not in dims)
+    kept = [d for d in counter.dimensions if d in dims]
+    axes = [kept.index(d) for d in dims]
+
+    def cells_of(array: np.ndarray) -> np.ndarray:
+        array = array.reshape(counter.shape)
+        if others:
+            array = array.sum(axis=others)
+        return np.transpose(array, axes).reshape(-1)
+
+    count = cells_of(counter.count)
+    present = np.flatnonzero(count)
+    shape = tuple(counter.shape[counter.dimensions.index(d)] for d in dims)
+    positions = np.unravel_index(present, shape)
+    frame: dict[str, object] = {}
+    for name, position in zip(dims, positions, strict=True):
+        values = np.asarray([*enums[name], None], dtype=object)
+        frame[name] = values[position]
+    for name in dims:
+        frame[f"__g_{name}"] = np.zeros(len(present), dtype=np.int64)
+    frame["count"] = count[present]
+    frame["value"] = (
+        cells_of(counter.value)[present]
+        if counter.value is not None
+        else count[present].astype(np.float64)
+    )
+    if counter.key_sum is not None and counter.missing_key is not None:
+        frame["key_mod"] = cells_of(counter.key_sum)[present] % KEY_MODULUS
+        frame["missing_key"] = cells_of(counter.missing_key)[present]
+    else:
+        frame["key_mod"] = pd.array([None] * len(present), dtype="Int64")
+        frame["missing_key"] = np.zeros(len(present), dtype=np.int64)
+    frame["bad_weight"] = (
+        cells_of(counter.bad_weight)[present]
+        if counter.bad_weight is not None
+        else np.zeros(len(present), dtype=np.int64)
+    )
+    return pd.DataFrame(frame)
 
 
 def _apply_codes(spec: Spec, table_spec: TableSpec, cells: pd.DataFrame) -> pd.DataFrame:
@@ -310,7 +472,8 @@ def coded_sql(
     spec: Spec, microdata: Microdata, dimensions: Sequence[str], keys: Path | None
 ) -> str:
     """The records, coded: one ENUM column per dimension (its type created beforehand), ``__w``
-    (weight, when there is one) and ``__k`` (record key, with keys).
+    (weight, when there is one) and ``__k`` (record key, with keys identified by a record id
+    column: ``keys`` is then the keys file).
 
     Numbers are binned by ``CASE``, other values cast to the ENUM of the dimension's codes (or
     of its ``codes:`` map's values); NULL when a value has no place.
@@ -330,20 +493,16 @@ def coded_sql(
         for d in dimensions
         if spec.dimensions[d].bins is not None
     ]
-    joins = []
-    if keys is not None and spec.record_id is None:
-        # Keys are kept in file order: the n-th key is the n-th record's.
-        keys_scan = f"read_parquet({_sql_text(str(keys))})"
-        source = f"{source} POSITIONAL JOIN {keys_scan}"
-        wanted.append(KEY_COLUMN)
     source = f"(SELECT {', '.join(wanted)} FROM {source})"  # noqa: S608
+    joins = []
     if keys is not None:
+        # Only keys identified by a record id are joined here; keys by row are not joined at
+        # all (`_duckdb_cells`).
         keys_scan = f"read_parquet({_sql_text(str(keys))})"
-        if spec.record_id is not None:
-            joins.append(
-                f"LEFT JOIN {keys_scan} AS k ON CAST(r.{quote_identifier(spec.record_id)} "
-                f"AS VARCHAR) = k.{RECORD_ID_COLUMN}"
-            )
+        joins.append(
+            f"LEFT JOIN {keys_scan} AS k ON CAST(r.{quote_identifier(spec.record_id or '')} "
+            f"AS VARCHAR) = k.{RECORD_ID_COLUMN}"
+        )
     selects = []
     for name in dimensions:
         dimension = spec.dimensions[name]
@@ -373,37 +532,26 @@ def coded_sql(
     return f"SELECT {', '.join(selects)} FROM {source} AS r {' '.join(joins)}"  # noqa: S608
 
 
-def cube_sql(spec: Spec, table_spec: TableSpec, source: str, *, keyed: bool) -> str:
-    """The finest cells of one table over coded records (`coded_sql`): ``GROUP BY`` its
-    dimensions. The margins a ``CUBE`` would give (2**d grouping sets, each a pass of hashing
-    over every record) are added up from these cells instead (`complete_table`), exactly.
-
-    Its result has per dimension the code and ``__g_<dim>`` (0: not a margin), then ``count``,
-    ``value``, ``key_mod`` (NULL without keys), ``bad_weight`` and ``missing_key``; only what
-    the run needs is computed.
-    """
-    dims = ", ".join(quote_identifier(d) for d in table_spec.dimensions)
-    groupings = ", ".join(f"0 AS {quote_identifier('__g_' + d)}" for d in table_spec.dimensions)
+def counting_sql(
+    spec: Spec,
+    microdata: Microdata,
+    dimensions: Sequence[str],
+    enums: Mapping[str, Sequence[str]],
+    keys_by_id: Path | None,
+) -> str:
+    """The coded records as `_Counter` reads them: per dimension the position of its code in
+    the ENUM (its number of values for a value without a code), ``__w`` (the weight, when there
+    is one) and ``__k`` (the record key joined by record id, -1 when missing)."""
+    selects = [
+        f"coalesce(enum_code({quote_identifier(d)}), {len(enums[d])}) AS {quote_identifier(d)}"
+        for d in dimensions
+    ]
     if spec.weight is not None:
-        weight = (
-            "sum(__w) AS value, "
-            "count(*) FILTER (WHERE __w IS NULL OR __w < 0 OR isnan(__w)) AS bad_weight"
-        )
-    else:
-        weight = "CAST(count(*) AS DOUBLE) AS value, 0 AS bad_weight"
-    if keyed:
-        key = f"CAST(sum(__k) % {KEY_MODULUS} AS BIGINT) AS key_mod, "
-        # Keys joined by position cannot be missing; joined by record id, they can.
-        if spec.record_id is not None:
-            key += "count(*) FILTER (WHERE __k IS NULL) AS missing_key"
-        else:
-            key += "0 AS missing_key"
-    else:
-        key = "NULL::BIGINT AS key_mod, 0 AS missing_key"
-    return (
-        f"SELECT {dims}, {groupings}, count(*) AS count, {weight}, {key} "  # noqa: S608
-        f"FROM {source} GROUP BY {dims}"
-    )
+        selects.append("__w")
+    if keys_by_id is not None:
+        selects.append("coalesce(__k, -1) AS __k")
+    coded = coded_sql(spec, microdata, dimensions, keys_by_id)
+    return f"SELECT {', '.join(selects)} FROM ({coded})"  # noqa: S608
 
 
 def _finest(table_spec: TableSpec, cells: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from solidarity.stats.privacy.keys import ensure_record_keys
 from solidarity.stats.privacy.run import protect
 from solidarity.stats.privacy.spec import Spec, parse_spec
 from solidarity.stats.privacy.tables import KEY_MODULUS, TOTAL, cell_ids, check_table
-from solidarity.stats.privacy.tabulate import KEY_COLUMN, tabulate
+from solidarity.stats.privacy.tabulate import _BATCH, KEY_COLUMN, tabulate
 
 
 def coded_adult(adult_csv: Path, spec: Spec) -> pd.DataFrame:
@@ -193,7 +193,8 @@ def test_record_ids_keep_keys_when_the_file_is_reordered(adult_csv: Path, tmp_pa
 
 
 def test_keys_follow_file_order_on_a_large_csv_read_in_parallel(tmp_path: Path) -> None:
-    """The positional join of keys to records must hold when DuckDB reads a CSV in parallel."""
+    """Keys follow records by position: the order must hold when DuckDB reads a CSV in
+    parallel."""
     rows = 400_000
     rng = np.random.default_rng(3)
     group = rng.integers(0, 50, rows)
@@ -215,6 +216,91 @@ def test_keys_follow_file_order_on_a_large_csv_read_in_parallel(tmp_path: Path) 
     sums = pd.Series(keys).groupby(group).sum() % KEY_MODULUS / KEY_MODULUS
     for g in range(50):
         assert frame.loc[f"G{g}", "record_key_sum"] == sums[g]
+
+
+def test_keys_add_up_exactly_over_batches_and_in_tables_counted_from_others(
+    tmp_path: Path,
+) -> None:
+    """More records than one batch of the DuckDB engine holds, keys near 2**32, and tables whose
+    cells are added up from another table's, in another order of dimensions: every cell's
+    count and key as a plain pandas sum gives them."""
+    rows = _BATCH + 50_000
+    rng = np.random.default_rng(5)
+    people = pd.DataFrame(
+        {
+            "region": rng.choice([f"R{i}" for i in range(7)], rows),
+            "sex": rng.choice(["F", "M"], rows),
+            "age": rng.integers(0, 100, rows),
+        }
+    )
+    path = tmp_path / "people.parquet"
+    people.to_parquet(path, row_group_size=300_000)
+    spec = parse_spec(
+        {
+            "dataset": "batches",
+            "microdata": "people.parquet",
+            "dimensions": {
+                "REGION": {"column": "region"},
+                "SEX": {"column": "sex"},
+                "AGE": {"column": "age", "bins": [[0, 49, "Y_LT50"], [50, None, "Y_GE50"]]},
+            },
+            "tables": [
+                {"id": "BY_SEX_REGION", "dimensions": ["SEX", "REGION"]},
+                {"id": "FULL", "dimensions": ["REGION", "AGE", "SEX"]},
+                {"id": "BY_AGE", "dimensions": ["AGE"]},
+            ],
+        },
+        file="spec.yaml",
+        base=tmp_path,
+    )
+    keys_path = ensure_record_keys(spec)
+    keys = np.full(rows, KEY_MODULUS - 1, dtype=np.uint32)
+    keys[::3] = rng.integers(0, KEY_MODULUS, len(keys[::3]), dtype=np.uint32)
+    import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type information
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    pq.write_table(pa.table({KEY_COLUMN: pa.array(keys, type=pa.uint32())}), keys_path)
+    tables = tabulate(spec, record_keys=keys_path)
+    people["AGE"] = np.where(people["age"] < 50, "Y_LT50", "Y_GE50")
+    people["key"] = keys.astype(np.int64)
+    for table_id, columns in {
+        "BY_SEX_REGION": ["sex", "region"],
+        "FULL": ["region", "AGE", "sex"],
+        "BY_AGE": ["AGE"],
+    }.items():
+        frame = tables[table_id].frame
+        expected = people.groupby(columns)["key"].agg(["size", "sum"])
+        finest = frame[(frame[list(tables[table_id].dimensions)] != TOTAL).all(axis=1)]
+        got = finest.set_index(list(tables[table_id].dimensions))
+        for cell, (size, total) in expected.iterrows():
+            assert got.loc[cell, "count"] == size, (table_id, cell)
+            assert got.loc[cell, "record_key_sum"] == total % KEY_MODULUS / KEY_MODULUS
+        assert frame["count"].iloc[-1] == rows
+
+
+def test_keys_drawn_for_other_records_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("sex\nMale\nFemale\nFemale\n")
+    spec = parse_spec(
+        {
+            "dataset": "stale",
+            "microdata": "people.csv",
+            "dimensions": {"SEX": {"column": "sex"}},
+            "tables": [{"id": "T", "dimensions": ["SEX"]}],
+        },
+        file="spec.yaml",
+        base=tmp_path,
+    )
+    keys = ensure_record_keys(spec)
+    for content in ("sex\nMale\nFemale\nFemale\nMale\n", "sex\nMale\n"):
+        path.write_text(content)
+        with pytest.raises(MicrodataError) as caught:
+            tabulate(spec, record_keys=keys)
+        assert str(caught.value) == (
+            f"{path}: does not have the 3 records the dataset's record keys were drawn for: "
+            "run with the cell key method again to assign keys to new records (records can "
+            "only be appended to a dataset identified by row)"
+        )
 
 
 # Bad microdata: the exact error, and nothing written.
