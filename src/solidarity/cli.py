@@ -493,6 +493,14 @@ if __name__ == "__main__":  # pragma: no cover
     "series) or a dimension such as SEX (cross-sections); SDMX-ML and SDMX-JSON only.",
 )
 @click.option(
+    "--shape",
+    type=click.Choice(["hub", "sdg"]),
+    default="hub",
+    show_default=True,
+    help="The hub's dataflow (DF_10_7_3) or the SDG-shaped one (DF_SDG_10_7_3), which follows "
+    "the UN SDG data structure.",
+)
+@click.option(
     "--out",
     required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -503,6 +511,7 @@ def data_export(
     export_format: str,
     ref_area: str | None,
     dimension_at_observation: str,
+    shape: str,
     out: Path,
 ) -> None:
     """Write an indicator's published data (never drafts, embargoed versions or confidential
@@ -527,7 +536,8 @@ def data_export(
     try:
         # Checked before the file is opened, so that a wrong name leaves no empty file behind.
         observation_dimension(
-            flow_for_indicator(code=indicator).structure, dimension_at_observation
+            flow_for_indicator(code=indicator, shape="sdg" if shape == "sdg" else "hub").structure,
+            dimension_at_observation,
         )
     except Indicator.DoesNotExist:
         raise click.BadParameter(
@@ -542,6 +552,7 @@ def data_export(
             out=file,
             ref_area=area,
             dimension_at_observation=dimension_at_observation,
+            shape="sdg" if shape == "sdg" else "hub",
         )
     click.echo(f"{out}: {count} observations ({export_format}).")
     if not count:

@@ -802,25 +802,29 @@ def indicator_export(
     out: BinaryIO,
     ref_area: str | None = None,
     dimension_at_observation: str = sdmx.ALL_DIMENSIONS,
+    shape: Shape = "hub",
 ) -> int:
     """Write an indicator's published data to ``out``, as the SDMX REST API serves them:
     SDMX-ML 2.1 or 3.0 structure-specific, SDMX-CSV 2.0, SDMX-JSON 2.1, or a plain CSV file
     (the SDMX-CSV columns without the structure's). ``ref_area`` is an M49 code.
     ``dimension_at_observation`` is the API's ``dimensionAtObservation``: flat data
     (``AllDimensions``), time series (``TIME_PERIOD``) or cross-sections (a dimension of the
-    flow) in SDMX-ML and SDMX-JSON; the CSV files are flat whatever it says. Returns the
+    flow) in SDMX-ML and SDMX-JSON; the CSV files are flat whatever it says. ``shape`` ``sdg``
+    writes the SDG-shaped flow (``DF_SDG_10_7_3``) rather than the hub's. Returns the
     number of observations written. Raises ``Indicator.DoesNotExist`` for an unknown code,
     :class:`~solidarity.stats.sdmx.SdmxStructureError` for a name that is not a dimension."""
-    flow = flow_for_indicator(code=code)
+    flow = flow_for_indicator(code=code, shape=shape)
     at_observation = sdmx.observation_dimension(flow.structure, dimension_at_observation)
     versions = published_versions(flow=flow, ref_areas=[ref_area] if ref_area else [])
     dataset = published_dataset(flow=flow, versions=versions)
-    if format not in ("sdmx-csv", "csv") and at_observation not in (
-        sdmx.ALL_DIMENSIONS,
-        sdmx.TIME_PERIOD,
+    if (
+        format not in ("sdmx-csv", "csv")
+        and at_observation != sdmx.ALL_DIMENSIONS
+        and (at_observation != sdmx.TIME_PERIOD or flow.shape == "sdg")
     ):
-        # Time series come ordered by their key from the database (as the API's do), a series
-        # at a time; cross-sections must be gathered into their series first.
+        # Time series of the hub's shape come ordered by their key from the database (as the
+        # API's do), a series at a time; cross-sections, and the SDG shape's series (whose
+        # keys are made of other codes), must be gathered into their series first.
         series = sdmx.series_dimensions(flow.structure, at_observation)
         dataset = sdmx.Dataset(
             flow.structure, iter(sdmx.series_ordered(dataset.observations, series))

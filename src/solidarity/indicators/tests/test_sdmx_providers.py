@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import make_user
 from solidarity.accounts.models import Organisation, Role
+from solidarity.cli import main
 from solidarity.indicators import sdmx as hub
 from solidarity.indicators.tests.test_sdmx_api import CSV, FLOW, JSON, body, get, publish
 from solidarity.stats import sdmx
@@ -188,3 +190,45 @@ def test_provider_codes_fall_back_to_the_id(cast: Any) -> None:
     assert codes[twin.pk] == f"ORG_{twin.pk}"
     assert codes[cast.statistics_office.pk] == f"ORG_{cast.statistics_office.pk}"
     assert codes[cast.migrant_org.pk] == f"ORG_{cast.migrant_org.pk}"  # no acronym
+
+
+@pytest.mark.parametrize("export_format", ["sdmx-ml", "sdmx-ml-3.0", "sdmx-csv", "sdmx-json"])
+def test_the_sdg_shaped_export_carries_the_reporters(
+    two: dict[str, Any], tmp_path: Path, shared_data: Path, export_format: str
+) -> None:
+    out = tmp_path / "sdg"
+    result = CliRunner().invoke(
+        main,
+        [
+            "data",
+            "export",
+            "10.7.3",
+            "--shape",
+            "sdg",
+            "--format",
+            export_format,
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    content = out.read_bytes()
+    flow = hub.flow_get(id="DF_SDG_10_7_3")
+    if export_format.startswith("sdmx-ml"):
+        assert (
+            sdmx.validate_sdmx_ml(
+                content, schema_dir=shared_data / "sdmx", structure=flow.structure
+            )
+            == []
+        )
+    if export_format == "sdmx-json":
+        assert sdmx.validate_sdmx_json(content, schema_dir=shared_data / "sdmx") == []
+    read = sdmx.read_sdmx_data(content, structure=flow.structure).observations
+    assert {
+        (o.code("REPORTING_TYPE"), o.attribute("SOURCE_DETAIL"), o.value)
+        for o in read
+        if o.code("SEX") == "_T"
+    } == {
+        ("N", "Kenya National Bureau of Statistics", Decimal(10)),
+        ("G", "International Organization for Migration", Decimal(12)),
+    }
