@@ -10,8 +10,11 @@ database holding the catalogue:
   database is created on that server and dropped): `submission_import` against a raw ``COPY``
   of the same file into an unindexed table.
 
-Both times, their ratio (target ≤ 3x) and the process's peak memory (VmHWM) are printed.
-Run with ``python -m benchmarks.ingest [--rows N] [--postgres URL]`` or ``./dev bench``.
+Both times (and the import's CPU time in this process), their ratio (target ≤ 3x), the peak
+memory (VmHWM) and the load average are printed; with ``--runs N``, N fresh runs per database
+and the median ratio.
+Run with ``python -m benchmarks.ingest [--rows N] [--runs N] [--only sqlite|postgresql]
+[--postgres URL]`` or ``./dev bench``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import datetime
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,7 +84,7 @@ def child(database_url: str, path: Path) -> None:
     load_reference_data(actor="system:bench")
     load_indicator_catalogue(actor="system:bench")
     provider = Organisation.objects.create(name="Bench office", kind=Organisation.Kind.NSO)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with path.open("rb") as file:
         result = submission_import(
             actor="system:bench",
@@ -93,6 +97,7 @@ def child(database_url: str, path: Path) -> None:
             format="sdmx-csv",
         )
     imported = time.perf_counter() - started
+    imported_cpu = time.process_time() - cpu_started
     assert result.version is not None, result.summary.as_json()["problems"][:5]
     stored = result.version.observation_count
     # For comparison: the database alone storing the same rows row by row in the observations
@@ -104,7 +109,7 @@ def child(database_url: str, path: Path) -> None:
     copy_version = DatasetVersion.objects.create(
         dataset=result.version.dataset, number=2, created_by_label="system:bench"
     )
-    names = "series, series_key, dimensions, time_period, value, obs_status, conf_status, "
+    names = "series, series_key, time_period, value, obs_status, conf_status, "
     names += "unit, unit_multiplier, footnote, source_row"
     table = Observation._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
@@ -135,8 +140,10 @@ def child(database_url: str, path: Path) -> None:
                     raw.executemany("INSERT INTO bench_floor VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
             floor_name = "raw executemany"
         floor = time.perf_counter() - started
-    print(json.dumps({"imported": imported, "floor": floor, "floor_name": floor_name,
-                      "storage": storage, "rows": stored, "peak_mib": _peak_mib()}))  # fmt: skip
+    print(json.dumps({"imported": imported, "imported_cpu": imported_cpu, "floor": floor,
+                      "floor_name": floor_name, "storage": storage, "rows": stored,
+                      "peak_mib": _peak_mib(),
+                      "load": Path("/proc/loadavg").read_text().split()[0]}))  # fmt: skip
 
 
 def _measure(database_url: str, path: Path) -> dict[str, object]:
@@ -150,50 +157,75 @@ def _measure(database_url: str, path: Path) -> dict[str, object]:
     return figures
 
 
-def _report(name: str, figures: dict[str, object]) -> None:
+def _report(name: str, figures: dict[str, object]) -> float:
     imported = float(str(figures["imported"]))
     floor = float(str(figures["floor"]))
     rows = int(str(figures["rows"]))
     storage = float(str(figures["storage"]))
-    print(f"  {name}: submission_import {imported:.1f} s ({rows / imported:,.0f} rows/s); "
+    print(f"  {name}: submission_import {imported:.1f} s ({rows / imported:,.0f} rows/s, "
+          f"CPU of this process {float(str(figures['imported_cpu'])):.1f} s); "
           f"{figures['floor_name']} {floor:.1f} s; ratio {imported / floor:.2f}x (target ≤ 3x); "
           f"storing the same rows row by row in the shared table {storage:.1f} s (import / "
           f"that {imported / storage:.2f}x); "
-          f"peak memory {float(str(figures['peak_mib'])):.0f} MiB")  # fmt: skip
+          f"peak memory {float(str(figures['peak_mib'])):.0f} MiB; "
+          f"load average {figures['load']}", flush=True)  # fmt: skip
+    return imported / floor
 
 
-def run(*, rows: int, postgres: str | None = None) -> None:
+def _median(name: str, ratios: list[float]) -> None:
+    if len(ratios) > 1:
+        listed = ", ".join(f"{ratio:.2f}" for ratio in ratios)
+        print(f"  {name}: median ratio {statistics.median(ratios):.2f}x ({listed})")
+
+
+def run(*, rows: int, postgres: str | None = None, runs: int = 1, only: str | None = None) -> None:
     if postgres is None and os.environ.get("DATABASE_URL", "").startswith("postgres"):
         postgres = os.environ["DATABASE_URL"]
-    print(f"Ingest of {rows:,} SDMX-CSV observations")
+    print(f"Ingest of {rows:,} SDMX-CSV observations, {runs} run(s) per database")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "refugees.csv"
         generate(path, rows=rows)
-        _report("SQLite", _measure(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", path))
-        if postgres:
+        if only in (None, "sqlite"):
+            ratios = []
+            for number in range(runs):
+                database = Path(folder) / f"bench{number}.sqlite3"
+                ratios.append(_report("SQLite", _measure(f"sqlite:///{database}", path)))
+                database.unlink()
+            _median("SQLite", ratios)
+        if postgres and only in (None, "postgresql"):
             import psycopg
 
-            name = f"solidarity_bench_{uuid.uuid4().hex[:8]}"
             base, _slash, _db = postgres.rpartition("/")
-            with psycopg.connect(postgres, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                _report("PostgreSQL", _measure(f"{base}/{name}", path))
-            finally:
+            ratios = []
+            for _number in range(runs):
+                name = f"solidarity_bench_{uuid.uuid4().hex[:8]}"
                 with psycopg.connect(postgres, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE "{name}"')
+                    admin.execute(f'CREATE DATABASE "{name}"')
+                try:
+                    ratios.append(_report("PostgreSQL", _measure(f"{base}/{name}", path)))
+                finally:
+                    with psycopg.connect(postgres, autocommit=True) as admin:
+                        admin.execute(f'DROP DATABASE "{name}"')
+            _median("PostgreSQL", ratios)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ingest")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server to measure on")
+    parser.add_argument("--runs", type=int, default=1, help="runs per database (median ratio)")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
     parser.add_argument("--child", nargs=2, metavar=("URL", "PATH"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
         child(arguments.child[0], Path(arguments.child[1]))
     else:
-        run(rows=arguments.rows, postgres=arguments.postgres)
+        run(
+            rows=arguments.rows,
+            postgres=arguments.postgres,
+            runs=arguments.runs,
+            only=arguments.only,
+        )
 
 
 if __name__ == "__main__":

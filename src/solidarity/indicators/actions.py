@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -150,7 +149,6 @@ OBSERVATION_COLUMNS = (
     "version_id",
     "series",
     "series_key",
-    "dimensions",
     "time_period",
     "value",
     "obs_status",
@@ -303,9 +301,12 @@ def _create_partition(cursor: Any, version_id: int) -> str:
         f"CONSTRAINT {partition}_version CHECK (version_id = {int(version_id)}))"
     )
     # The parent's identity hands out the row numbers, as it does for rows written through it.
+    # Its sequence is looked up once, here: a default that calls pg_get_serial_sequence looks
+    # it up again for every row, which made a million-row COPY three times slower.
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", [table])
+    (sequence,) = cursor.fetchone()
     cursor.execute(
-        f"ALTER TABLE {partition} ALTER COLUMN id SET DEFAULT "
-        f"nextval(pg_get_serial_sequence('{table}', 'id'))"
+        f"ALTER TABLE {partition} ALTER COLUMN id SET DEFAULT nextval({int(sequence)}::regclass)"
     )
     return partition
 
@@ -740,7 +741,6 @@ def undesa_import(*, actor: User | str, path: str, file_name: str = "") -> Undes
                         version.pk,
                         "",
                         key,
-                        json.dumps(codes, separators=(",", ":")),
                         record.time_period,
                         record.value,
                         record.obs_status or "",

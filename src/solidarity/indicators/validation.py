@@ -12,7 +12,6 @@ reader assumed) do not.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -214,7 +213,6 @@ def _plain(number: Decimal) -> str:
 STORED_COLUMNS = (
     "series",
     "series_key",
-    "dimensions",
     "time_period",
     "value",
     "obs_status",
@@ -237,7 +235,6 @@ class _Series:
         self.number: dict[str, int] = {}
         self.label: list[str] = []
         self.key: list[str] = []
-        self.json: list[str] = []
         self.pairs: list[tuple[tuple[str, str], ...]] = []
         self.period_number: dict[str, int] = {}
         self.periods: list[str] = []
@@ -257,7 +254,6 @@ class _Series:
                 number = self.number[text] = len(self.label)
                 self.label.append(label)
                 self.key.append("|".join(f"{d}={c}" for d, c in pairs))
-                self.json.append(json.dumps(dict(pairs), separators=(",", ":")))
                 self.pairs.append(pairs)
             lookup.append(number)
         numbers: np.ndarray[Any, np.dtype[np.int64]] = np.asarray(lookup, dtype=np.int64)
@@ -547,7 +543,6 @@ def check_open_sdg_submission(
                     [
                         labels_column.filter(pa.array(first)),
                         pa.array(series.key, pa.string()).take(lookup),
-                        pa.array(series.json, pa.string()).take(lookup),
                         periods_column.filter(pa.array(first)),
                         texts.take(chosen),
                         pc.fill_null(batch["obs_status"].combine_chunks().take(chosen), ""),

@@ -23,7 +23,7 @@ def value(indicator: str, area: str, sex: str, period: str) -> Decimal | None:
     return Observation.objects.get(
         version__dataset__indicator=indicator,
         version__dataset__ref_area__code=area,
-        dimensions__SEX=sex,
+        series_key__regex=rf"(^|\|)SEX={sex}(\||$)",
         time_period=period,
     ).value
 
