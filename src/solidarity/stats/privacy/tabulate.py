@@ -50,7 +50,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import duckdb
 import numpy as np
@@ -349,7 +349,6 @@ class _Counter:
         self.dimensions = tuple(dimensions)
         self.shape = tuple(size + 1 for size in sizes)
         cells = int(np.prod(self.shape))
-        self.index_type: type[np.signedinteger[Any]] = np.int32 if cells < 2**31 else np.int64
         self.count = np.zeros(cells, dtype=np.int64)
         self.key_sum = np.zeros(cells, dtype=np.int64) if keyed else None
         self.missing_key = np.zeros(cells, dtype=np.int64) if keyed else None
@@ -363,7 +362,8 @@ class _Counter:
         key: np.ndarray | None,
     ) -> None:
         cells = len(self.count)
-        flat: np.ndarray = codes[self.dimensions[0]].astype(self.index_type)
+        # Positions as NumPy's index type: ``bincount`` would convert narrower ones at each call.
+        flat: np.ndarray = codes[self.dimensions[0]].astype(np.intp)
         for name, size in zip(self.dimensions[1:], self.shape[1:], strict=True):
             np.multiply(flat, size, out=flat)
             np.add(flat, codes[name], out=flat)
