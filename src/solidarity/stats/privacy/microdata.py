@@ -178,8 +178,10 @@ def first_bad_number(
     not a number or negative."""
     name = str(microdata.path)
     for row, raw in _values(microdata, column, connection):
+        if raw is None or raw == "":
+            return MicrodataError("has no value", file=name, row=row, column=column)
         try:
-            number = float(raw) if raw else None
+            number = float(raw)
         except ValueError:
             number = None
         if number is None:

@@ -357,6 +357,32 @@ def test_bad_microdata_get_a_clear_error_and_nothing_is_written(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ("1.5,abc,2", "row 3, column 'weight' ('abc'): is not a number"),
+        ("1.5,2,-2", "row 4, column 'weight' ('-2'): must be a number of at least 0"),
+        ("1.5,,2", "row 3, column 'weight': has no value"),
+    ],
+)
+def test_bad_weights_name_their_record(tmp_path: Path, weights: str, message: str) -> None:
+    path = tmp_path / "people.csv"
+    rows = zip(["Male", "Female", "Female"], weights.split(","), strict=True)
+    path.write_text("sex,weight\n" + "".join(f"{sex},{weight}\n" for sex, weight in rows))
+    spec = parse_spec(
+        {
+            "dataset": "weights",
+            "weight": "weight",
+            "dimensions": {"SEX": {"column": "sex"}},
+            "tables": [{"id": "T", "dimensions": ["SEX"]}],
+        },
+        file="spec.yaml",
+    )
+    with pytest.raises(MicrodataError) as caught:
+        tabulate(spec, path)
+    assert str(caught.value) == f"{path}, {message}"
+
+
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     spec = parse_spec(SEX_AGE, file="spec.yaml")
     with pytest.raises(MicrodataError, match=r"people.parquet: no such file"):
