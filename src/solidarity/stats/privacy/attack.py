@@ -76,7 +76,15 @@ from scipy.sparse.csgraph import connected_components  # type: ignore[import-unt
 
 from .tables import TOTAL, TableLike, relations
 
-__all__ = ["AttackResult", "CubeSpace", "Lattice", "attack", "moves_keep_relations"]
+__all__ = [
+    "AttackResult",
+    "CubeSpace",
+    "Lattice",
+    "attack",
+    "group_protected",
+    "moves_keep_relations",
+    "withheld_group",
+]
 
 # Values are whole counts; an interval is "at least p wide" up to this slack, so that the
 # solver's floating-point tolerance never turns a protected cell into a failure or back.
@@ -764,6 +772,80 @@ def attack(
     result.failing = checked[width < protection_level - TOLERANCE]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def withheld_group(
+    withheld: np.ndarray,
+    cell: int,
+    relation_matrix: sparse.csr_matrix,
+    relations_by_cell: sparse.csc_matrix,
+    *,
+    limit: int,
+) -> np.ndarray | None:
+    """The withheld cells linked to ``cell`` through relations (each relation touching a
+    withheld cell links it to the other withheld cells of that relation), ``cell`` itself
+    included only if withheld; None when there are more than ``limit``.
+
+    Publishing or withholding ``cell`` changes the intervals of this group only: the attack of
+    every other withheld cell involves none of its relations.
+    """
+    seen_relations = np.zeros(relation_matrix.shape[0], dtype=bool)
+    seen_cells = np.zeros(relation_matrix.shape[1], dtype=bool)
+    if withheld[cell]:
+        seen_cells[cell] = True
+    frontier = relations_by_cell[:, [cell]].indices
+    while len(frontier):
+        seen_relations[frontier] = True
+        touched = np.unique(relation_matrix[frontier].indices)
+        new = touched[withheld[touched] & ~seen_cells[touched]]
+        seen_cells[new] = True
+        if int(seen_cells.sum()) > limit:
+            return None
+        if len(new) == 0:
+            break
+        following = np.unique(relations_by_cell[:, new].indices)
+        frontier = following[~seen_relations[following]]
+    return np.flatnonzero(seen_cells)
+
+
+def group_protected(
+    lattice: Lattice,
+    relation_matrix: sparse.csr_matrix,
+    relations_by_cell: sparse.csc_matrix,
+    values: np.ndarray,
+    withheld: np.ndarray,
+    group: np.ndarray,
+    *,
+    protection_level: float,
+) -> bool:
+    """Whether every cell of a closed group of withheld cells (`withheld_group`) keeps a
+    feasible interval at least ``protection_level`` wide: the attack of `attack`, on that
+    group's relations only (the published cells of each on the right-hand side)."""
+    if len(group) == 0:
+        return True
+    rows = np.unique(relations_by_cell[:, group].indices)
+    block = relation_matrix[rows]
+    known = np.where(withheld, 0.0, np.nan_to_num(values, nan=0.0))
+    rhs = -np.asarray(block @ known, dtype=np.float64)
+    matrix = block[:, group].tocsc()
+    nothing = np.zeros(len(group), dtype=bool)
+    try:
+        low, high, _, _ = _component_intervals(
+            matrix,
+            rhs,
+            slack=np.zeros(len(rows)),
+            protection_level=float(protection_level),
+            exact=False,
+            randomness=np.random.default_rng(0),
+            known=nothing,
+            needed=~nothing,
+            known_lower=np.full(len(group), np.nan),
+            known_upper=np.full(len(group), np.nan),
+            keys=lattice.keys[group],
+        )
+    except AttackError:
+        return False
+    return bool((high - low >= protection_level - TOLERANCE).all())
 
 
 _banner_shown = False

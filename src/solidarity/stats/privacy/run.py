@@ -10,8 +10,9 @@ Methods and their required parameters (the library has no defaults; the command 
 specification do, and the report records what was used):
 
 - ``"cellkey"``: ``threshold``, ``max_deviation`` (`cellkey`);
-- ``"suppress"``: ``threshold``; optional ``protection_level`` (default: the threshold) and
-  ``cost`` (``"cells"`` or ``"counts"``) (`suppression`);
+- ``"suppress"``: ``threshold``; optional ``protection_level`` (default: the threshold),
+  ``cost`` (``"cells"`` or ``"counts"``) and ``secondary_method`` (``"auto"``, ``"milp"`` or
+  ``"heuristic"``; `suppression`'s ``method``) (`suppression`);
 - ``"dp"``: ``rho``, or ``epsilon`` and ``delta`` (`dp`); optional ``raise_budget``.
 
 Examples
@@ -243,6 +244,8 @@ def _suppress(
         options["protection_level"] = float(params["protection_level"])
     if params.get("cost") is not None:
         options["cost"] = params["cost"]
+    if params.get("secondary_method") is not None:
+        options["method"] = params["secondary_method"]
     result = suppression.suppress(tables, threshold=threshold, **options)
     published: dict[str, pd.DataFrame] = {}
     for table_id, table in tables.items():
@@ -261,6 +264,7 @@ def _suppress(
         "threshold": threshold,
         "protection_level": statistics.pop("protection_level", threshold),
         "cost": statistics.pop("cost", "cells"),
+        "secondary_method": statistics.pop("method", "auto"),
     }
     statistics.pop("threshold", None)
     report = {

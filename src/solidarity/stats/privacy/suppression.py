@@ -31,6 +31,21 @@ everything published in *all* the tables of the dataset together, to an interval
    tables that share cells without being nested in each other, and subtotals of hierarchies.
 3. Step 2 repeats until the attack finds nothing: the result is protected by construction, and
    the audit (`audit`) checks it again from the published files.
+4. **Pruning.** The secondary cells are tried again one by one, the most costly first: each is
+   published again if the LP attack still proves every withheld cell of its connected group
+   (withheld cells linked by relations) wide enough; otherwise it stays withheld. Groups of
+   more than ``prune`` withheld cells (by default `PRUNE_GROUP`) after step 3 are left as they
+   are (each try is an attack of the whole group), and at most `PRUNE_TRIES` cells are tried.
+5. **MILP.** The cells and relations form connected components (the tables of a dataset
+   usually form one: they share the grand total). On each component with primary cells whose
+   size (cells x primary cells) is at most ``milp_max_size``, the exact MILP (`milp`) is solved
+   with HiGHS, starting from the pattern of steps 1-4, within ``time_limit`` seconds. Its
+   pattern replaces the heuristic's when the LP attack confirms it and it costs no more (an
+   optimum always does; an incumbent at the time limit only when the attack confirms it).
+   ``method="auto"`` (the default) does this where tractable, ``"milp"`` on every component
+   whatever its size (still within the time limit), ``"heuristic"`` never. The statistics'
+   ``components`` say which method gave each component's pattern, and the MILP's status,
+   objective, bound and gap.
 
 ``cost`` chooses what the cubes and the repair LP minimise: ``"cells"`` the number of cells
 withheld, ``"counts"`` the sum of their counts (the information lost); ties go to fewer cells,
@@ -53,6 +68,9 @@ Examples
 (1, 3)
 >>> result.attack.passed
 True
+>>> component = result.statistics["components"][0]
+>>> component["method"], component["milp"]["status"], component["milp"]["gap"]
+('milp', 'optimal', 0.0)
 """
 
 from __future__ import annotations
@@ -65,26 +83,35 @@ from typing import Any, Literal
 import highspy
 import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]  # no scipy stubs pinned here
+from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
+from . import milp
 from .attack import (
     TOLERANCE,
     AttackResult,
     CubeSpace,
     Lattice,
     attack,
+    group_protected,
     moves_keep_relations,
     new_solver,
+    withheld_group,
 )
 from .tables import Table
 
 __all__ = ["SuppressionError", "SuppressionResult", "suppress"]
 
 Cost = Literal["cells", "counts"]
+Method = Literal["auto", "milp", "heuristic"]
 # Primary cells whose cubes are searched together (vectorised).
 BATCH = 128
 # Codes per dimension, besides the cell's own, in the first repair box.
 BOX_CODES = 6
 MAX_ROUNDS = 100
+# Pruning: at most this many secondary cells tried, each only in a group of at most this many
+# withheld cells by default (below attack.LOCAL_FROM, where a group's attack is a few solves).
+PRUNE_TRIES = 5000
+PRUNE_GROUP = 300
 
 
 class SuppressionError(RuntimeError):
@@ -104,10 +131,14 @@ class SuppressionResult:
     statistics : dict
         ``cells``, ``primary_cells``, ``secondary_cells``, ``suppressed_count``,
         ``total_count``, ``information_loss_cells`` and ``information_loss_counts`` (shares
-        of the distinct cells and of their counts withheld), ``rounds``, ``repairs``,
-        ``seconds``; and ``tables``: the same per table.
+        of the distinct cells and of their counts withheld), ``heuristic_secondary_cells``
+        (before pruning), ``pruned_cells``, ``method``, ``components`` (per connected
+        component: its tables, size, the method that gave its pattern and the MILP's
+        figures), ``rounds``, ``repairs``, ``seconds``; and ``tables``: the counts per table
+        and the method of its components.
     attack : AttackResult
-        The last attack run (on the withheld cells without a certificate).
+        The last attack of the heuristic (on the withheld cells without a certificate);
+        pruning and the MILP confirm their own changes with the attack.
     """
 
     confidential: dict[str, np.ndarray]
@@ -124,6 +155,11 @@ def suppress(
     threshold: int,
     protection_level: float | None = None,
     cost: Cost = "cells",
+    method: Method = "auto",
+    time_limit: float = milp.TIME_LIMIT,
+    milp_max_size: int = milp.MAX_SIZE,
+    mip_rel_gap: float = milp.MIP_REL_GAP,
+    prune: int = PRUNE_GROUP,
 ) -> SuppressionResult:
     """Primary and secondary suppression of all the tables of a dataset together.
 
@@ -137,6 +173,19 @@ def suppress(
         The narrowest feasible interval allowed for a withheld cell; by default the threshold.
     cost : {"cells", "counts"}
         What secondary suppression minimises.
+    method : {"auto", "milp", "heuristic"}
+        Where the exact MILP is solved: on components of at most ``milp_max_size``
+        (cells x primary cells), on every component, or nowhere.
+    time_limit : float
+        Seconds HiGHS may spend on the MILP of one component.
+    milp_max_size : int
+        The largest component (cells x primary cells) ``"auto"`` solves as a MILP.
+    mip_rel_gap : float
+        The relative gap at which HiGHS stops.
+    prune : int
+        The largest group of linked withheld cells in which secondary cells are tried again
+        (step 4); 0 turns the pass off. Each try attacks the whole group again, so bigger
+        groups cost more time than they usually save cells.
 
     Returns
     -------
@@ -149,6 +198,10 @@ def suppress(
         raise ValueError("protection_level must be positive")
     if cost not in ("cells", "counts"):
         raise ValueError("cost must be 'cells' or 'counts'")
+    if method not in ("auto", "milp", "heuristic"):
+        raise ValueError("method must be 'auto', 'milp' or 'heuristic'")
+    if time_limit <= 0:
+        raise ValueError("time_limit must be positive")
     started = time.perf_counter()
     lattice = Lattice.build(tables)
     values = lattice.cell_values(
@@ -195,12 +248,30 @@ def suppress(
             _repair(state, int(cell), relation_matrix, relations_by_cell)
             repairs += 1
     timings["attack_and_repair"] = time.perf_counter() - moment
+    moment = time.perf_counter()
+    heuristic_pattern = state.suppressed.copy()
+    pruned = _prune(state, primary, relation_matrix, relations_by_cell, prune) if prune > 0 else 0
+    timings["prune"] = time.perf_counter() - moment
+    moment = time.perf_counter()
+    components = _components(
+        state,
+        primary,
+        relation_matrix,
+        tables,
+        method=method,
+        time_limit=time_limit,
+        max_size=milp_max_size,
+        mip_rel_gap=mip_rel_gap,
+    )
+    timings["milp"] = time.perf_counter() - moment
     secondary = state.suppressed & ~primary
     confidential = {t: lattice.table_mask(t, state.suppressed) for t in tables}
     per_table = {}
     for table_id in tables:
         cells = lattice.table_cells[table_id]
+        methods = sorted({c["method"] for c in components if table_id in c["tables"]})
         per_table[table_id] = {
+            "method": "+".join(methods) if methods else "none",
             "cells": len(cells),
             "primary_cells": int(primary[cells].sum()),
             "secondary_cells": int(secondary[cells].sum()),
@@ -219,6 +290,10 @@ def suppress(
         "protection_level": level,
         "threshold": threshold,
         "cost": cost,
+        "method": method,
+        "heuristic_secondary_cells": int((heuristic_pattern & ~primary).sum()),
+        "pruned_cells": pruned,
+        "components": components,
         "rounds": rounds,
         "repairs": repairs,
         "timings": timings,
@@ -398,3 +473,127 @@ def _move_cell(
     if not moves_keep_relations(relations_by_cell, cells, direction):
         return None
     return cells, direction
+
+
+def _prune(
+    state: _State,
+    primary: np.ndarray,
+    relation_matrix: sparse.csr_matrix,
+    relations_by_cell: sparse.csc_matrix,
+    group_limit: int,
+) -> int:
+    """Publish again the secondary cells the attack lets go, the most costly first (step 4);
+    returns how many."""
+    # Groups of withheld cells as they stand: only the small ones are tried (publishing cells
+    # only splits groups, so a group too big now is usually too big for every try).
+    withheld = np.flatnonzero(state.suppressed)
+    links = relation_matrix[:, withheld]
+    rows = np.flatnonzero(np.diff(links.indptr) > 0)
+    links = links[rows]
+    graph = sparse.bmat([[None, links], [links.T, None]], format="csr")
+    _, labels = connected_components(graph, directed=False)
+    sizes = np.bincount(labels[len(rows) :])
+    small = np.zeros(state.lattice.cells, dtype=bool)
+    small[withheld] = sizes[labels[len(rows) :]] <= group_limit
+    candidates = np.flatnonzero(state.suppressed & ~primary & small)
+    order = np.lexsort((candidates, -state.weights[candidates]))
+    published = 0
+    for cell in candidates[order][:PRUNE_TRIES].tolist():
+        state.suppressed[cell] = False
+        # A relation of the cell left with one withheld cell would give that cell away.
+        rows = relations_by_cell[:, [cell]].indices
+        block = relation_matrix[rows]
+        withheld_per_row = (
+            np.add.reduceat(state.suppressed[block.indices].astype(np.int64), block.indptr[:-1])
+            if block.nnz
+            else np.zeros(0, dtype=np.int64)
+        )
+        group = (
+            None
+            if (withheld_per_row == 1).any()
+            else withheld_group(
+                state.suppressed, cell, relation_matrix, relations_by_cell, limit=group_limit
+            )
+        )
+        if group is not None and group_protected(
+            state.lattice,
+            relation_matrix,
+            relations_by_cell,
+            state.values,
+            state.suppressed,
+            group,
+            protection_level=state.level,
+        ):
+            published += 1
+        else:
+            state.suppressed[cell] = True
+    return published
+
+
+def _components(
+    state: _State,
+    primary: np.ndarray,
+    relation_matrix: sparse.csr_matrix,
+    tables: Mapping[str, Table],
+    *,
+    method: Method,
+    time_limit: float,
+    max_size: int,
+    mip_rel_gap: float,
+) -> list[dict[str, Any]]:
+    """Solve the MILP on the components where ``method`` asks for it (step 5); returns the
+    report of every component with primary cells."""
+    lattice = state.lattice
+    relation_count = relation_matrix.shape[0]
+    graph = sparse.bmat([[None, relation_matrix], [relation_matrix.T, None]], format="csr")
+    _, labels = connected_components(graph, directed=False)
+    cell_labels = labels[relation_count:]
+    reports: list[dict[str, Any]] = []
+    for label in np.unique(cell_labels[primary]).tolist():
+        cells = np.flatnonzero(cell_labels == label)
+        inside = np.zeros(lattice.cells, dtype=bool)
+        inside[cells] = True
+        primaries = int(primary[cells].sum())
+        size = len(cells) * primaries
+        optional = ~primary[cells]
+        heuristic_cost = float(state.weights[cells][state.suppressed[cells] & optional].sum())
+        entry: dict[str, Any] = {
+            "tables": sorted(t for t in tables if inside[lattice.table_cells[t]].any()),
+            "cells": len(cells),
+            "primary_cells": primaries,
+            "size": size,
+            "method": "heuristic",
+            "reason": None,
+            "heuristic_secondary_cells": int((state.suppressed[cells] & optional).sum()),
+            "milp": None,
+        }
+        if method == "heuristic":
+            entry["reason"] = "method"
+        elif method == "auto" and size > max_size:
+            entry["reason"] = "size"
+        else:
+            outcome = milp.solve_component(
+                lattice,
+                relation_matrix,
+                cells,
+                values=state.values,
+                primary=primary,
+                weights=state.weights,
+                level=state.level,
+                start=state.suppressed[cells],
+                time_limit=time_limit,
+                mip_rel_gap=mip_rel_gap,
+            )
+            entry["milp"] = outcome.report()
+            if outcome.pattern is None:
+                entry["reason"] = outcome.status
+            else:
+                milp_cost = float(state.weights[cells][outcome.pattern & optional].sum())
+                if milp_cost <= heuristic_cost + TOLERANCE:
+                    state.suppressed[cells] = outcome.pattern
+                    entry["method"] = "milp"
+                else:
+                    entry["reason"] = "costlier"
+        entry["secondary_cells"] = int((state.suppressed[cells] & optional).sum())
+        reports.append(entry)
+    return reports
