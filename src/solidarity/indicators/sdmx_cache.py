@@ -40,10 +40,11 @@ import shutil
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -51,6 +52,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from solidarity.indicators.models import CatalogueRevision, DatasetVersion
+
+T = TypeVar("T")
 
 # Beyond this, the least recently written answers go. A 100,000-observation answer is about
 # 10 MiB in SDMX-CSV and 40 MiB in SDMX-ML.
@@ -187,6 +190,29 @@ def public_state_forget() -> None:
     """Make this worker read the public state again at its next request."""
     global _memo
     _memo = None
+    _kept.clear()
+
+
+# Other reads kept as the public state is: (when, the change stamp then, data folder, value).
+_kept: dict[str, tuple[float, tuple[int, int] | None, str, Any]] = {}
+
+
+def kept_in_worker(name: str, read: Callable[[], T]) -> T:
+    """``read()``, kept in this worker under ``name`` as long as the public state would be (at
+    most ``PUBLIC_STATE_SECONDS``, until the change stamp is rewritten or
+    :func:`public_state_forget`): for what published pages show beside published data (a
+    country's profile), whose writes call :func:`public_state_changed`."""
+    home = str(settings.HOME)
+    stamp = _stamp()
+    now = time.monotonic()
+    found = _kept.get(name)
+    if found is not None:
+        read_at, seen, kept_home, value = found
+        if seen == stamp and kept_home == home and now - read_at < settings.PUBLIC_STATE_SECONDS:
+            return cast(T, value)
+    value = read()
+    _kept[name] = (now, stamp, home, value)
+    return value
 
 
 def public_state_changed() -> None:

@@ -70,7 +70,8 @@ def public_page(
 
     ``depends_on(request, *args, **kwargs)``, if given, names what else the page shows that the
     public state does not cover (e.g. a country's profile: its last change); it is part of the
-    key, so it must be cheap (one query at most)."""
+    key and runs on every request, so it should read through
+    :func:`~solidarity.indicators.sdmx_cache.kept_in_worker` (no query most of the time)."""
 
     def decorate(view: View) -> View:
         name = f"{view.__module__}.{view.__qualname__}"

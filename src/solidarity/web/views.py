@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from solidarity.accounts.permissions import can_edit_state_profile
 from solidarity.indicators.publication import published_indicators_for_country
+from solidarity.indicators.sdmx_cache import kept_in_worker
 from solidarity.indicators.selectors import indicators_for_objective
 from solidarity.reference import selectors as reference
 from solidarity.reference.models import Country, Objective
@@ -65,14 +66,19 @@ def country_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _profiles_changed() -> dict[str, str]:
+    return {
+        country: changed.isoformat()
+        for country, changed in StateProfile.objects.values_list("country_id", "updated_at")
+    }
+
+
 def _profile_changed(request: HttpRequest, iso3: str) -> str:
-    """When the country's profile last changed (part of the kept page's key): one query."""
-    changed = (
-        StateProfile.objects.filter(country_id=iso3.upper())
-        .values_list("updated_at", flat=True)
-        .first()
-    )
-    return changed.isoformat() if changed is not None else "no profile"
+    """When the country's profile last changed (part of the kept page's key). Every profile's
+    moment is read in one query and kept in the worker like the public state: a profile's save
+    makes every worker read them again (solidarity.web.apps)."""
+    changed = kept_in_worker("web:state-profiles", _profiles_changed)
+    return changed.get(iso3.upper(), "no profile")
 
 
 @public_page(depends_on=_profile_changed)

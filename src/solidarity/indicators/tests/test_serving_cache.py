@@ -196,8 +196,12 @@ def test_a_catalogue_change_shows_at_once(client: Client) -> None:
     assert "IOM and UNHCR" in client.get(PAGE).content.decode()
 
 
-def test_a_country_page_follows_its_profile(cast: Any, client: Client) -> None:
+def test_a_country_page_follows_its_profile(
+    cast: Any, client: Client, django_assert_num_queries: Any
+) -> None:
     assert "Ministry of Interior" not in client.get("/countries/KEN/").content.decode()
+    with django_assert_num_queries(0):  # the profile's moment is kept too
+        assert "Ministry of Interior" not in client.get("/countries/KEN/").content.decode()
     state_profile_update(
         actor=cast.focal_point_kenya,
         country=cast.kenya,
