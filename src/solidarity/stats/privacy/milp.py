@@ -28,7 +28,8 @@ last model is a lower bound of the true optimum (it has a subset of the constrai
 attack confirms its pattern, that pattern is the optimum (up to ``mip_rel_gap``).
 
 The model has ``2 x protected cells x cells`` continuous columns: it is used where that size
-stays below `MAX_SIZE` (`suppression` falls back to its heuristic beyond), within a time limit.
+stays below `MAX_SIZE` (`suppression` falls back to its heuristic beyond), within a time limit,
+and never built beyond `MAX_COLUMNS` columns, even when asked for.
 A solve stopped at its time limit with a feasible incumbent is used only when the attack
 confirms it and it costs no more than the heuristic's pattern, which is given to HiGHS as its
 first incumbent.
@@ -46,10 +47,12 @@ from scipy import sparse  # type: ignore[import-untyped]  # no scipy stubs pinne
 
 from .attack import Lattice, attack, new_solver
 
-__all__ = ["MAX_SIZE", "ROUNDS", "TIME_LIMIT", "MilpOutcome", "solve_component"]
+__all__ = ["MAX_COLUMNS", "MAX_SIZE", "ROUNDS", "TIME_LIMIT", "MilpOutcome", "solve_component"]
 
 # Largest ``cells x primary cells`` of a component solved as a MILP by ``method="auto"``.
 MAX_SIZE = 5_000
+# No model with more columns is built, whatever the method (memory: a few hundred bytes each).
+MAX_COLUMNS = 2_000_000
 # Seconds HiGHS may spend on one component (all its rounds together), by default.
 TIME_LIMIT = 10.0
 # Relative gap at which HiGHS stops (its own default).
@@ -69,7 +72,8 @@ class MilpOutcome:
         Per cell of the component, withheld or not; None when no pattern could be used.
     status : str
         ``"optimal"``, ``"time_limit"`` (an incumbent at the time limit), ``"no_solution"``
-        (time limit or failure without one), ``"refuted"`` (the attack narrowed a cell the
+        (time limit or failure without one), ``"too_large"`` (more than `MAX_COLUMNS`
+        columns: not built), ``"refuted"`` (the attack narrowed a cell the
         model already protects: numerical trouble) or ``"rounds"`` (still narrowed after
         `ROUNDS` models).
     objective, bound, gap : float or None
@@ -153,6 +157,10 @@ def solve_component(
     protected = np.flatnonzero(fixed)
     conditional = np.zeros(0, dtype=np.int64)
     outcome = MilpOutcome(pattern=None, status="no_solution")
+    if len(cells) * (1 + 2 * len(protected)) > MAX_COLUMNS:
+        outcome.status = "too_large"
+        outcome.seconds = time.perf_counter() - started
+        return outcome
     for round_number in range(1, ROUNDS + 1):
         remaining = time_limit - (time.perf_counter() - started)
         if remaining <= 0:

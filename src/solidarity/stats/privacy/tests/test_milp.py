@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs pinned here
 import pytest
 
+from solidarity.stats.privacy import milp
 from solidarity.stats.privacy.attack import Lattice
 from solidarity.stats.privacy.milp import solve_component
 from solidarity.stats.privacy.spec import Spec
@@ -124,6 +125,19 @@ def test_the_milp_never_costs_more_than_the_heuristic_and_passes_the_attack(
     assert (exact.primary["T"] == heuristic.primary["T"]).all()
 
 
+def test_a_model_too_big_for_memory_is_never_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    counts = np.full((4, 4), 30)
+    counts[1, 2] = 3
+    tables = {"T": table_of(counts)}
+    monkeypatch.setattr(milp, "MAX_COLUMNS", 50)  # 25 cells x (1 + 2 vectors) = 75 columns
+    result = suppress(tables, threshold=10, method="milp")
+    (component,) = result.statistics["components"]
+    assert component["method"] == "heuristic"
+    assert component["reason"] == "too_large"
+    assert component["milp"]["status"] == "too_large"
+    assert published_attack(tables, result, 10)[0]
+
+
 def test_a_time_limit_keeps_a_protected_pattern() -> None:
     randomness = np.random.default_rng(7)
     counts = randomness.integers(0, 40, size=(6, 6, 4))
@@ -155,6 +169,8 @@ def test_components_too_big_fall_back_to_the_heuristic() -> None:
     assert component["size"] == 25 * 1
     assert result.statistics["tables"]["T"]["method"] == "heuristic"
     assert published_attack(tables, result, 10)[0]
+    forced = suppress(tables, threshold=10, method="milp", milp_max_size=10)
+    assert forced.statistics["components"][0]["method"] == "milp"
     never = suppress(tables, threshold=10, method="heuristic")
     assert never.statistics["components"][0]["reason"] == "method"
     chosen = suppress(tables, threshold=10)
