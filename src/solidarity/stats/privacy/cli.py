@@ -68,6 +68,12 @@ AUDIT_EXAMPLE = "Example:\n\n\b\n  solidarity audit published/"
     type=click.FloatRange(min=0, min_open=True),
     help="Suppression: narrowest interval allowed for a withheld cell; default: the threshold.",
 )
+@click.option(
+    "--secondary-method",
+    type=click.Choice(["auto", "milp", "heuristic"]),
+    help="Suppression: where secondary suppression is solved as an exact MILP (auto: on small "
+    "components; see docs/privacy.md); default: auto.",
+)
 @click.option("--rho", type=click.FloatRange(min=0, min_open=True), help="DP: zCDP budget rho.")
 @click.option(
     "--epsilon", type=click.FloatRange(min=0, min_open=True), help="DP: epsilon (with --delta)."
@@ -116,6 +122,7 @@ def tabulate_command(
     threshold: int | None,
     max_deviation: int | None,
     protection_level: float | None,
+    secondary_method: str | None,
     rho: float | None,
     epsilon: float | None,
     delta: float | None,
@@ -145,6 +152,8 @@ def tabulate_command(
         params["max_deviation"] = max_deviation or spec.max_deviation or DEFAULT_MAX_DEVIATION
     if method == "suppress" and protection_level is not None:
         params["protection_level"] = protection_level
+    if method == "suppress" and secondary_method is not None:
+        params["secondary_method"] = secondary_method
     if method == "dp":
         if rho is not None and (epsilon is not None or delta is not None):
             raise click.UsageError("give --rho, or --epsilon and --delta, not both")

@@ -81,6 +81,9 @@ def test_suppression_from_the_command_line(adult_csv: Path, tmp_path: Path) -> N
     assert report["parameters"]["threshold"] == 5
     assert report["suppression"]["primary_cells"] > 0
     assert report["suppression"]["secondary_cells"] > 0
+    # The dataset's tables form one component, too big for the MILP.
+    assert report["parameters"]["secondary_method"] == "auto"
+    assert [c["reason"] for c in report["suppression"]["components"]] == ["size"]
     for table in tables.values():
         shown = table.frame["OBS_VALUE"].dropna()
         assert not shown.between(1, 4).any()
@@ -269,3 +272,31 @@ def test_the_audit_passes_on_every_method_and_fails_on_a_tampered_release(
     code, output = invoke("audit", tmp_path / "nothing")
     assert code == 1
     assert "no report.json" in output
+
+
+def test_the_secondary_method_is_passed_through_and_reported(
+    adult_csv: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    code, output = invoke(
+        "tabulate",
+        adult_csv,
+        "--spec",
+        EXAMPLE,
+        "--method",
+        "suppress",
+        "--secondary-method",
+        "heuristic",
+        "--state",
+        tmp_path / "state",
+        "--out",
+        out,
+    )
+    assert code == 0, output
+    _, report = read_published(out)
+    assert report["parameters"]["secondary_method"] == "heuristic"
+    (component,) = report["suppression"]["components"]
+    assert component["method"] == "heuristic"
+    assert component["reason"] == "method"
+    assert component["milp"] is None
+    assert {t["method"] for t in report["tables"].values()} == {"heuristic"}
