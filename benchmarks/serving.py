@@ -14,17 +14,21 @@ for ``--seconds`` each, the same URL again and again:
   Django middleware), and a trivial Django answer (a constant body through the whole
   middleware stack, `benchmarks.serving_urls`) — the floor the target is measured against, as
   every page and API answer goes through that stack;
-- the SDMX data query returning every observation, in SDMX-CSV and in SDMX-ML 2.1;
+- the SDMX data query returning every observation, in SDMX-CSV and in SDMX-ML 2.1, each
+  asked plainly (wrk sends no ``Accept-Encoding``) and with ``Accept-Encoding: gzip``;
 - an SDMX data query for one breakdown (one sex, one age group);
-- an API answer (``/api/v1/indicators/GCM_REFUGEES_HOSTED``) and the indicator's page.
+- an API answer (``/api/v1/indicators/GCM_REFUGEES_HOSTED``), the indicator's page and the
+  country's page (Kenya), as an anonymous visitor gets them.
 
-For each: requests per second and its ratios to both floors' (the target: at least 0.3 of the
-trivial answer's),
-and the latency's median and 95th percentile. Repeated SDMX queries are answered from the
-answer cache (`solidarity.indicators.sdmx_cache`); the first answer of each query, written
-from the database, is timed on its own ("cold").
+Every URL is loaded in turn, ``--rounds`` times (3 by default); for each: requests per second,
+its ratio to the trivial answer's within each round (the target: at least 0.3) and their
+median, the ratio to the static file's, the latency's median and 95th percentile, and the
+server's CPU time per request (gunicorn's master and workers, from /proc). Repeated SDMX
+queries are answered from the answer cache (`solidarity.indicators.sdmx_cache`); the first
+answer of each query, written from the database, is timed on its own ("cold").
 
-Run with ``python -m benchmarks.serving [--observations N] [--seconds S]`` or ``./dev bench``.
+Run with ``python -m benchmarks.serving [--observations N] [--seconds S] [--rounds R]`` or
+``./dev bench``.
 """
 
 from __future__ import annotations
@@ -53,11 +57,16 @@ ENDPOINTS = {
     "static file": "/static/solidarity/site.css",
     "trivial Django answer": "/bench/trivial",
     "SDMX data, all, SDMX-CSV": f"/sdmx/data/{FLOW}?format=csv",
+    "SDMX data, all, SDMX-CSV, gzip": f"/sdmx/data/{FLOW}?format=csv",
     "SDMX data, all, SDMX-ML 2.1": f"/sdmx/data/{FLOW}?format=structurespecificdata",
+    "SDMX data, all, SDMX-ML 2.1, gzip": f"/sdmx/data/{FLOW}?format=structurespecificdata",
     "SDMX data, one breakdown": f"/sdmx/data/{FLOW}/..F.Y0T4.?format=csv",
     "API answer": "/api/v1/indicators/GCM_REFUGEES_HOSTED",
     "indicator page": "/indicators/GCM_REFUGEES_HOSTED/",
+    "country page": "/countries/KEN/",
 }
+# wrk sends no Accept-Encoding of its own: these ask for gzip, as browsers and most clients do.
+GZIP = {name for name in ENDPOINTS if name.endswith(", gzip")}
 
 
 def setup(database_url: str, path: Path) -> None:
@@ -106,12 +115,12 @@ def _free_port() -> int:
         return port
 
 
-def _get(port: int, path: str) -> tuple[int, int, float]:
+def _get(port: int, path: str, *, gzip: bool = False) -> tuple[int, int, float]:
     """One request on a fresh connection (sync workers close it): status, bytes, seconds."""
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers={"Accept-Encoding": "gzip"} if gzip else {})
         response = connection.getresponse()
         size = 0
         while chunk := response.read(1 << 16):
@@ -134,12 +143,14 @@ end
 """
 
 
-def _load(port: int, path: str, *, clients: int, seconds: float) -> dict[str, float]:
+def _load(
+    port: int, path: str, *, clients: int, seconds: float, gzip: bool = False
+) -> dict[str, float]:
     """Load ``path`` with ``clients`` concurrent connections for ``seconds``: with wrk when it
     is installed (a C client that takes little of the machine's CPU from the server), otherwise
     with Python threads (which, on a small machine, compete with the server for the CPU)."""
     if WRK is not None:
-        return _load_wrk(port, path, clients=clients, seconds=seconds)
+        return _load_wrk(port, path, clients=clients, seconds=seconds, gzip=gzip)
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
@@ -147,7 +158,7 @@ def _load(port: int, path: str, *, clients: int, seconds: float) -> dict[str, fl
 
     def client() -> None:
         while time.perf_counter() < deadline:
-            status, _size, elapsed = _get(port, path)
+            status, _size, elapsed = _get(port, path, gzip=gzip)
             with lock:
                 if status == 200:
                     latencies.append(elapsed)
@@ -172,13 +183,16 @@ def _load(port: int, path: str, *, clients: int, seconds: float) -> dict[str, fl
     }
 
 
-def _load_wrk(port: int, path: str, *, clients: int, seconds: float) -> dict[str, float]:
+def _load_wrk(
+    port: int, path: str, *, clients: int, seconds: float, gzip: bool
+) -> dict[str, float]:
+    headers = ["--header", "Accept-Encoding: gzip"] if gzip else []
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(WRK_REPORT)
         script.flush()
         output = subprocess.run(  # noqa: S603  # wrk, fixed arguments
             [str(WRK), "--threads", "2", "--connections", str(clients), "--duration",
-             f"{seconds:g}s", "--timeout", "120s", "--script", script.name,
+             f"{seconds:g}s", "--timeout", "120s", "--script", script.name, *headers,
              f"http://127.0.0.1:{port}{path}"],
             check=True, capture_output=True, text=True,
         ).stdout  # fmt: skip
@@ -211,9 +225,29 @@ def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byt
     raise RuntimeError("gunicorn did not start")
 
 
+def _server_cpu(pid: int) -> float:
+    """CPU seconds used so far by gunicorn's master (``pid``) and its workers (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if entry.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def _measure(
     database_url: str, folder: Path, *, observations: int, seconds: float, clients: int,
-    workers: int,
+    workers: int, repeats: int,
 ) -> None:  # fmt: skip
     path = folder / "refugees.csv"
     ingest.generate(path, rows=observations)
@@ -230,24 +264,44 @@ def _measure(
     server = _serve(env, port, workers)
     try:
         for name, url in ENDPOINTS.items():
-            if url.startswith("/sdmx/"):
+            if url.startswith("/sdmx/") and name not in GZIP:
                 # The first answer is written from the database; a query string of its own
                 # keeps the measured URL's answer out of the cache until the load starts.
                 status, size, cold = _get(port, url + "&cold=1")
                 assert status == 200, (url, status)
                 print(f"  {name}: first answer {cold:.2f} s ({size / 1e6:.1f} MB)")
-        figures = {}
         for name, url in ENDPOINTS.items():
-            _get(port, url)  # warm: caches, connections, imports
-            figures[name] = _load(port, url, clients=clients, seconds=seconds)
-        static = figures["static file"]["per_second"]
-        floor = figures["trivial Django answer"]["per_second"]
-        for name, figure in figures.items():
-            print(f"  {name}: {figure['per_second']:,.1f} requests/s "
-                  f"({figure['per_second'] / floor:.2f}x the trivial answer, target ≥ 0.3; "
-                  f"{figure['per_second'] / static:.2f}x the static file), "
-                  f"latency p50 {figure['p50'] * 1000:,.0f} ms, p95 {figure['p95'] * 1000:,.0f} ms "
-                  f"({figure['requests']:,.0f} requests)")  # fmt: skip
+            status, size, _seconds = _get(port, url, gzip=name in GZIP)  # warm the caches
+            assert status == 200, (url, status)
+            print(f"  {name}: {size / 1e6:,.3f} MB an answer")
+        # Rounds, each URL in turn, so that a change of the machine's load touches the floor
+        # and the subjects alike; the ratios are taken within a round, then their median.
+        rounds: list[dict[str, dict[str, float]]] = []
+        for number in range(1, repeats + 1):
+            figures = {}
+            for name, url in ENDPOINTS.items():
+                cpu = _server_cpu(server.pid)
+                figures[name] = _load(port, url, clients=clients, seconds=seconds,
+                                      gzip=name in GZIP)  # fmt: skip
+                figures[name]["server_cpu"] = _server_cpu(server.pid) - cpu
+            rounds.append(figures)
+            print(f"  round {number} done, load average {_load_average()}")
+        for name in ENDPOINTS:
+            ratios = [r[name]["per_second"] / r["trivial Django answer"]["per_second"]
+                      for r in rounds]  # fmt: skip
+            statics = [r[name]["per_second"] / r["static file"]["per_second"] for r in rounds]
+            per_second = statistics.median(r[name]["per_second"] for r in rounds)
+            p50 = statistics.median(r[name]["p50"] for r in rounds)
+            p95 = statistics.median(r[name]["p95"] for r in rounds)
+            cpu_ms = statistics.median(
+                r[name]["server_cpu"] / r[name]["requests"] * 1000 for r in rounds
+            )
+            print(f"  {name}: {per_second:,.1f} requests/s "
+                  f"({statistics.median(ratios):.2f}x the trivial answer, target ≥ 0.3, "
+                  f"rounds {', '.join(f'{r:.2f}' for r in ratios)}; "
+                  f"{statistics.median(statics):.2f}x the static file), "
+                  f"latency p50 {p50 * 1000:,.0f} ms, p95 {p95 * 1000:,.0f} ms, "
+                  f"server CPU {cpu_ms:.2f} ms a request")  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -255,14 +309,15 @@ def _measure(
 
 def run(
     *, observations: int, seconds: float = 5, clients: int = 8, workers: int = 2,
-    postgres: str | None = None,
+    postgres: str | None = None, repeats: int = 3,
 ) -> None:  # fmt: skip
     if postgres is None and os.environ.get("DATABASE_URL", "").startswith("postgres"):
         postgres = os.environ["DATABASE_URL"]
     print(f"Serving {observations:,} published observations: {clients} clients, {workers} "
-          f"gunicorn workers, {seconds:g} s per URL")  # fmt: skip
+          f"gunicorn workers, {seconds:g} s per URL, {repeats} rounds; load average "
+          f"{_load_average()}")  # fmt: skip
     options = {"observations": observations, "seconds": seconds, "clients": clients,
-               "workers": workers}  # fmt: skip
+               "workers": workers, "repeats": repeats}  # fmt: skip
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         if not postgres:
@@ -289,6 +344,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every URL (median)")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server to measure on")
     parser.add_argument("--setup", nargs=2, metavar=("URL", "PATH"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -302,6 +358,7 @@ def main() -> None:
             clients=arguments.clients,
             workers=arguments.workers,
             postgres=arguments.postgres,
+            repeats=arguments.rounds,
         )
 
 
