@@ -305,6 +305,13 @@ def data() -> None:
     metavar="ISO3",
     help="Reference area (ISO3 or M49 code); by default the provider's country.",
 )
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
+    help="A JSON file of label mappings, applied as the provider's before the file is read and "
+    "kept only when the file imports.",
+)
 @click.option("--dry-run", is_flag=True, help="Only check the file; store nothing.")
 @click.option(
     "--revision-note", default="", help="What changed and why (required from version 2 on)."
@@ -320,6 +327,7 @@ def data_import(
     provider: str,
     indicator: str | None,
     ref_area: str | None,
+    mapping_file: Path | None,
     dry_run: bool,
     revision_note: str,
     file_format: str | None,
@@ -332,8 +340,12 @@ def data_import(
     """
     setup_django()
 
-    from solidarity.indicators.actions import submission_import
-    from solidarity.indicators.formats import indicator_of_file
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from solidarity.indicators.actions import label_mappings_load, submission_import
+    from solidarity.indicators.formats import indicator_of_file, read_mapping_file
+    from solidarity.stats.opensdg import OpenSdgError
 
     if indicator is None:
         with path.open("rb") as file:
@@ -346,18 +358,35 @@ def data_import(
     organisation, indicator_row, area_code = hub_target(
         provider=provider, indicator=indicator, ref_area=ref_area
     )
-    with path.open("rb") as file:
-        result = submission_import(
-            actor="system:cli",
-            indicator=indicator_row,
-            provider=organisation,
-            ref_area=area_code,
-            file=file,
-            file_name=path.name,
-            dry_run=dry_run,
-            revision_note=revision_note,
-            format=file_format,
-        )
+    # The mappings and the import are one transaction: a dry run, or a file with errors, keeps
+    # neither.
+    with transaction.atomic():
+        if mapping_file is not None:
+            try:
+                label_mappings_load(
+                    actor="system:cli",
+                    provider=organisation,
+                    mappings=read_mapping_file(mapping_file.read_bytes(), mapping_file.name),
+                    file_name=mapping_file.name,
+                )
+            except OpenSdgError as error:
+                raise click.BadParameter(str(error), param_hint="--mapping") from None
+            except ValidationError as error:
+                raise click.BadParameter(" ".join(error.messages), param_hint="--mapping") from None
+        with path.open("rb") as file:
+            result = submission_import(
+                actor="system:cli",
+                indicator=indicator_row,
+                provider=organisation,
+                ref_area=area_code,
+                file=file,
+                file_name=path.name,
+                dry_run=dry_run,
+                revision_note=revision_note,
+                format=file_format,
+            )
+        if result.version is None:
+            transaction.set_rollback(True)
     summary = result.summary
     click.echo(
         f"{summary.file_name}: {summary.rows_read} rows read, "

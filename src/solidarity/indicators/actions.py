@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import io
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -57,7 +58,7 @@ def _snapshot(mapping: LabelMapping) -> dict[str, object]:
 @transaction.atomic
 def label_mapping_set(
     *,
-    actor: User,
+    actor: User | str,
     provider: Organisation,
     kind: str,
     label: str,
@@ -69,11 +70,12 @@ def label_mapping_set(
     matched whatever its case and spacing. Records the mapping before and after.
 
     Raises :class:`~django.core.exceptions.PermissionDenied` unless ``actor`` is a data provider
-    of ``provider`` or an administrator, and :class:`~django.core.exceptions.ValidationError` for a
-    code that is not in the dimension's codelist (common or the provider's own) or a blank column
-    header; nothing is written then.
+    of ``provider`` or an administrator (or a label such as ``"system:cli"`` for the command
+    line), and :class:`~django.core.exceptions.ValidationError` for a code that is not in the
+    dimension's codelist (common or the provider's own) or a blank column header; nothing is
+    written then.
     """
-    if not can_manage_mappings(actor, provider):
+    if not isinstance(actor, str) and not can_manage_mappings(actor, provider):
         raise PermissionDenied
     label = label.strip()
     normalised = normalise_label(label)
@@ -124,6 +126,45 @@ def label_mapping_set(
         after=after,
     )
     return mapping
+
+
+@transaction.atomic
+def label_mappings_load(
+    *,
+    actor: User | str,
+    provider: Organisation,
+    mappings: Sequence[Mapping[str, str]],
+    file_name: str,
+) -> int:
+    """Apply a file's label mappings (``kind``, ``label``, ``dimension`` and, for a value,
+    ``code`` each) as ``provider``'s, one by one through :func:`label_mapping_set`, each
+    recorded. Returns how many. Raises :class:`~django.core.exceptions.PermissionDenied` as
+    :func:`label_mapping_set` does, and a :class:`~django.core.exceptions.ValidationError` naming
+    the file and the mapping (counted from 1) for a bad one; nothing is written then."""
+    dimensions = {d.code: d for d in Dimension.objects.all()}
+    for number, entry in enumerate(mappings, start=1):
+        where = {"file": file_name, "number": number}
+        dimension = dimensions.get(entry.get("dimension", ""))
+        if dimension is None:
+            raise ValidationError(
+                _("%(file)s, mapping %(number)s: %(dimension)s is not a dimension")
+                % {**where, "dimension": entry.get("dimension", "") or '""'}
+            )
+        try:
+            label_mapping_set(
+                actor=actor,
+                provider=provider,
+                kind=entry.get("kind", ""),
+                label=entry.get("label", ""),
+                dimension=dimension,
+                code=entry.get("code", ""),
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                _("%(file)s, mapping %(number)s: %(reason)s")
+                % {**where, "reason": " ".join(error.messages)}
+            ) from error
+    return len(mappings)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
 import tempfile
 import weakref
@@ -238,6 +239,28 @@ def open_reading(
         _("unknown format '%(format)s': give one of %(formats)s")
         % {"format": format, "formats": ", ".join(FORMATS)}
     )
+
+
+# --- Label mapping files -----------------------------------------------------------------------
+
+
+def read_mapping_file(content: bytes, file_name: str) -> list[dict[str, str]]:
+    """The label mappings of a mapping file: JSON, an object whose ``mappings`` list holds one
+    object per mapping with ``kind`` (``column`` or ``value``), ``label``, ``dimension`` and,
+    for a value, ``code`` (other keys, such as a ``_comment``, are ignored). Raises
+    :class:`~solidarity.stats.opensdg.OpenSdgError` naming the file for one that is not."""
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise OpenSdgError(
+            _("the mapping file is not JSON (%(error)s)") % {"error": error}, file=file_name
+        ) from error
+    entries = data.get("mappings") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise OpenSdgError(
+            _("the mapping file needs a list of mappings under 'mappings'"), file=file_name
+        )
+    return [{str(key): str(value) for key, value in entry.items()} for entry in entries]
 
 
 # --- Which indicator a file is about ---------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,14 @@ from click.testing import CliRunner
 
 from solidarity.audit.models import AuditEntry
 from solidarity.cli import main
-from solidarity.indicators.models import DatasetVersion
-from solidarity.indicators.tests.conftest import load_provider_mappings
+from solidarity.indicators.models import (
+    Code,
+    DatasetVersion,
+    Dimension,
+    IndicatorDimension,
+    LabelMapping,
+)
+from solidarity.indicators.tests.conftest import FIXTURES, load_provider_mappings
 from solidarity.indicators.tests.test_sdmx_api import body, get, ons
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +133,82 @@ def test_a_file_that_names_no_indicator_needs_the_option(
     assert result.exit_code == 2
     assert "the file names no indicator of the catalogue; give one" in result.output
     assert DatasetVersion.objects.count() == 1
+
+
+def _catalogue_of(name: str, provider: Any) -> Path:
+    """Set up the provider-specific dimensions and codes a fixture's mappings need (as the
+    catalogue would hold them) and give the fixture's path: its mappings go through the CLI."""
+    path = FIXTURES / name
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for entry in data.get("dimensions", []):
+        dimension = Dimension.objects.create(
+            code=entry["code"], name=entry["name"], provider_specific=True, order=900
+        )
+        for indicator in entry["indicators"]:
+            IndicatorDimension.objects.create(
+                indicator_id=indicator, dimension=dimension, order=900
+            )
+    for entry in data.get("codes", []):
+        Code.objects.create(
+            dimension_id=entry["dimension"], provider=provider, code=entry["code"],
+            name=entry["name"],
+        )  # fmt: skip
+    return path
+
+
+def test_a_mapping_file_reads_the_file_and_a_dry_run_keeps_it_not(
+    cast: Any, shared_data: Path
+) -> None:
+    mappings = _catalogue_of("ons_8_5_2_mappings.json", cast.statistics_office)
+    path = shared_data / "indicators" / "uk_ons_sdg_indicator_8-5-2.csv"
+    target = ["--provider", "KNBS", "--indicator", "8.5.2", "--ref-area", "GBR"]
+    without = run(str(path), *target, "--dry-run")
+    assert without.exit_code == 1
+    assert "no mapping for the column" in without.output
+    dry = run(str(path), *target, "--mapping", str(mappings), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Valid (dry run): nothing stored." in dry.output
+    assert not LabelMapping.objects.filter(provider=cast.statistics_office).exists()
+    assert not AuditEntry.objects.filter(action__startswith="label_mapping").exists()
+
+
+def test_a_mapping_file_is_kept_with_the_import(cast: Any, shared_data: Path) -> None:
+    mappings = _catalogue_of("ons_8_5_2_mappings.json", cast.statistics_office)
+    path = shared_data / "indicators" / "uk_ons_sdg_indicator_8-5-2.csv"
+    result = run(
+        str(path), "--provider", "KNBS", "--indicator", "8.5.2", "--ref-area", "GBR",
+        "--mapping", str(mappings),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Imported as version 1 (draft)" in result.output
+    stored = LabelMapping.objects.filter(provider=cast.statistics_office).count()
+    assert stored == len(json.loads(mappings.read_text(encoding="utf-8"))["mappings"])
+    entries = AuditEntry.objects.filter(action="label_mapping.create")
+    assert entries.count() == stored
+    assert {entry.actor_label for entry in entries} == {"system:cli"}
+
+
+def test_a_bad_mapping_is_refused_naming_it(cast: Any, tmp_path: Path) -> None:
+    path = tmp_path / "deaths.csv"
+    path.write_text("Year,Gender,Value\n2020,Women,3\n", encoding="utf-8")
+    mappings = tmp_path / "mappings.json"
+    mappings.write_text(
+        json.dumps({"mappings": [
+            {"kind": "column", "label": "Gender", "dimension": "SEX"},
+            {"kind": "value", "label": "Women", "dimension": "SEX", "code": "WOMEN"},
+        ]}),
+        encoding="utf-8",
+    )  # fmt: skip
+    result = run(
+        str(path), "--provider", "KNBS", "--indicator", "10.7.3", "--mapping", str(mappings)
+    )
+    assert result.exit_code == 2
+    assert "mappings.json, mapping 2: WOMEN is not a code of SEX." in result.output
+    assert not LabelMapping.objects.filter(provider=cast.statistics_office).exists()
+    assert DatasetVersion.objects.count() == 0
+    mappings.write_text("[]", encoding="utf-8")
+    result = run(
+        str(path), "--provider", "KNBS", "--indicator", "10.7.3", "--mapping", str(mappings)
+    )
+    assert result.exit_code == 2
+    assert "the mapping file needs a list of mappings under 'mappings'" in result.output
