@@ -12,6 +12,7 @@ from django.urls import Resolver404
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.permissions import can_edit_state_profile
+from solidarity.audit.selectors import last_change_number
 from solidarity.indicators.publication import published_indicators_for_country
 from solidarity.indicators.sdmx_cache import kept_in_worker
 from solidarity.indicators.selectors import indicators_for_objective
@@ -81,7 +82,16 @@ def _profile_changed(request: HttpRequest, iso3: str) -> str:
     return changed.get(iso3.upper(), "no profile")
 
 
-@public_page(depends_on=_profile_changed)
+def _country_page_changed(request: HttpRequest, iso3: str) -> str:
+    """What the kept country page shows beside published data: the State's profile (seen at once
+    by every worker) and the pledges and human-rights summaries, which change with any audited
+    change — read again at most every ``SOLIDARITY_PUBLIC_STATE_SECONDS``, so a pledge
+    published or a recommendation imported shows within that bound."""
+    last = kept_in_worker("web:last-audited-change", last_change_number)
+    return f"{_profile_changed(request, iso3)}|{last}"
+
+
+@public_page(depends_on=_country_page_changed)
 def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     try:
         country = reference.country_get(iso3=iso3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -430,3 +431,27 @@ def test_server_error_page_needs_no_request_context(rf) -> None:
         response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_a_kept_country_page_shows_a_new_pledge_within_the_bound(
+    cast: Any, client: Client, settings: Any, django_assert_num_queries: Any
+) -> None:
+    """The country page is kept whole for anonymous visitors; its pledges summary is not
+    published data of the hub, so the page follows any audited change, read again at most every
+    SOLIDARITY_PUBLIC_STATE_SECONDS (here an hour, then none)."""
+    from solidarity.commitments import actions as commitments
+    from solidarity.commitments.tests.conftest import pledge_input
+
+    settings.PUBLIC_STATE_SECONDS = 3600
+    assert "No published pledge yet." in client.get("/countries/KEN/").content.decode()
+    with django_assert_num_queries(0):
+        client.get("/countries/KEN/")
+    pledge = commitments.pledge_create(
+        actor=cast.focal_point_kenya, data=pledge_input(state=cast.kenya)
+    )
+    commitments.pledge_publish(actor=cast.focal_point_kenya, pledge=pledge)
+    # Within the bound, the worker may still send the page it kept...
+    assert "No published pledge yet." in client.get("/countries/KEN/").content.decode()
+    # ...and past it, the new pledge is there.
+    settings.PUBLIC_STATE_SECONDS = 0
+    assert "1 published pledge." in client.get("/countries/KEN/").content.decode()
