@@ -94,6 +94,11 @@ def test_each_method_protects_the_real_extract_and_deletes_the_microdata(
     assert "The audit passed" in text
     assert "Cells withheld" in text
     assert "Submit to the data hub" in text
+    if method == "suppress":
+        # Each group of linked cells says how its secondary cells were chosen, in words.
+        assert 'id="suppression-components"' in text
+        assert "Suppression: components" not in text
+        assert ("heuristic" in text) or ("optimal search (MILP)" in text)
     logged = list(AuditEntry.objects.filter(object_id=str(run.pk)).values_list("action", flat=True))
     assert sorted(logged) == ["protection_run.create", "protection_run.finish"]
 
