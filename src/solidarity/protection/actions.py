@@ -99,6 +99,8 @@ def run_parameters(
         )
     if method == "suppress" and values.get("protection_level"):
         params["protection_level"] = float(values["protection_level"])
+    if method == "suppress" and values.get("secondary_method"):
+        params["secondary_method"] = str(values["secondary_method"])
     if method == "dp":
         rho, epsilon, delta = (values.get(name) for name in ("rho", "epsilon", "delta"))
         if rho and (epsilon or delta):

@@ -63,6 +63,20 @@ class RunForm(forms.Form):
         min_value=0.000001,
         help_text=_("Suppression: narrowest interval of a withheld cell. Default: the threshold."),
     )
+    secondary_method = forms.ChoiceField(
+        label=_("Secondary suppression"),
+        required=False,
+        initial="auto",
+        choices=[
+            ("auto", _("Optimal where the table is small enough, else heuristic")),
+            ("milp", _("Optimal search (MILP), heuristic if it finds nothing better")),
+            ("heuristic", _("Heuristic only")),
+        ],
+        help_text=_(
+            "Suppression: how the cells withheld to protect the small ones are chosen. Every "
+            "pattern is checked by the interval attack whatever the choice."
+        ),
+    )
     rho = forms.FloatField(
         label=_("Rho"),
         required=False,

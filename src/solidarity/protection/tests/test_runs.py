@@ -399,3 +399,25 @@ def test_the_engine_chosen_is_the_one_run(
     assert run.engine == "spark"
     assert run.status == "failed"
     assert run.error == "stopped by the test"
+
+
+def test_the_secondary_suppression_method_is_chosen_and_recorded(
+    cast: Any, log_in: Any, adult: Path
+) -> None:
+    client = log_in(cast.data_provider)
+    response = post_run(
+        client, cast, adult, method="suppress", threshold="100", secondary_method="heuristic"
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run = ProtectionRun.objects.get()
+    assert run.audit_passed is True, run.audit
+    assert run.parameters["secondary_method"] == "heuristic"
+    components = run.report["suppression"]["components"]
+    assert components
+    assert {(c["method"], c["reason"]) for c in components} == {("heuristic", "method")}
+    refused = post_run(client, cast, adult, method="suppress", secondary_method="best")
+    assert refused.status_code == 400
+    assert "Select a valid choice. best is not one of the available choices." in (
+        refused.content.decode()
+    )
+    assert ProtectionRun.objects.count() == 1
