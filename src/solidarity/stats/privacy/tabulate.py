@@ -6,7 +6,7 @@ that give identical counts and cell keys:
 - ``"duckdb"`` (default): the file is read and every record coded once — each dimension a
   DuckDB ``ENUM`` (values cast to it, numbers binned by a ``CASE``) — and the finest cells of
   every table are counted in that one pass, batch by batch, with ``numpy.bincount`` into
-  dense arrays, record keys read beside the records as an array (`_duckdb_cells`);
+  dense arrays, record keys read beside the records, batch by batch (`_duckdb_cells`);
 - ``"spark"``: the same plan on Apache Spark (``pyspark``), for microdata beyond one machine
   (`solidarity.stats.privacy._spark`).
 
@@ -232,8 +232,9 @@ def _duckdb_cells(
     records are placed in each table's dense array of cells (one axis per dimension, an extra
     position for values without a code) by ``numpy.bincount``: counts, weights, and the record
     keys' sums, which are exact (see `_BATCH`). Record keys identified by row are the keys
-    file's column read as an array (no join: the n-th key is the n-th record's, and the scan
-    keeps the file's order); identified by a record id column, they are joined in DuckDB.
+    file's column read beside the records, batch by batch (no join: the n-th key is the n-th
+    record's, and the scan keeps the file's order); identified by a record id column, they are
+    joined in DuckDB.
 
     Only tables whose dimensions no other table includes are counted from records; the finest
     cells of the others are sums of those cells (a country by sex cell is the sum of its region
@@ -272,7 +273,7 @@ def _duckdb_cells(
         )
     started = time.perf_counter()
     by_row = keys is not None and spec.record_id is None
-    record_keys = _keys_by_row(keys) if by_row and keys is not None else None
+    record_keys = _KeysByRow(keys) if by_row and keys is not None else None
     counters = _counters(spec, enums, keyed=keys is not None, weighted=spec.weight is not None)
     # Positional keys follow the records only if the scan keeps the file's order.
     connection.execute("SET preserve_insertion_order = true")
@@ -291,9 +292,9 @@ def _duckdb_cells(
                 positions = {name: part.column(name).to_numpy() for name in used}
                 weight = part.column("__w").to_numpy(zero_copy_only=False) if spec.weight else None
                 if record_keys is not None:
-                    if records + size > len(record_keys):
-                        raise _missing_keys(microdata, len(record_keys))
-                    key = record_keys[records : records + size]
+                    key = record_keys.take(size)
+                    if len(key) < size:
+                        raise _missing_keys(microdata, record_keys.total)
                 elif keys is not None:
                     key = part.column("__k").to_numpy()
                 else:
@@ -303,8 +304,8 @@ def _duckdb_cells(
                 records += size
     except duckdb.Error as error:
         raise read_error(error, str(microdata.path), microdata.format) from None
-    if record_keys is not None and records != len(record_keys):
-        raise _missing_keys(microdata, len(record_keys))
+    if record_keys is not None and records != record_keys.total:
+        raise _missing_keys(microdata, record_keys.total)
     timings["code"] = time.perf_counter() - started
     results: dict[str, pd.DataFrame] = {}
     for number, table_spec in enumerate(spec.tables, start=1):
@@ -323,11 +324,30 @@ _BATCH = 1 << 21
 as 64-bit integers)."""
 
 
-def _keys_by_row(path: Path) -> np.ndarray:
-    """The keys file's keys, in file order, as unsigned 32-bit integers (memory-mapped: the
-    file stores them uncompressed)."""
-    column = pq.read_table(path, columns=[KEY_COLUMN], memory_map=True).column(KEY_COLUMN)
-    return np.asarray(column.to_numpy(), dtype=np.uint32)
+class _KeysByRow:
+    """The keys file's keys in file order, as unsigned 32-bit integers, handed out as the
+    records come: only a batch or two of keys is in memory at a time, whatever the records."""
+
+    def __init__(self, path: Path) -> None:
+        keys_file = pq.ParquetFile(path)
+        self.total = int(keys_file.metadata.num_rows)
+        self._batches = keys_file.iter_batches(batch_size=_BATCH, columns=[KEY_COLUMN])
+        self._left = np.empty(0, dtype=np.uint32)
+
+    def take(self, size: int) -> np.ndarray:
+        """The next ``size`` keys (fewer when the file has no more)."""
+        parts = [self._left]
+        held = len(self._left)
+        while held < size:
+            batch = next(self._batches, None)
+            if batch is None:
+                break
+            part = np.asarray(batch.column(0).to_numpy(), dtype=np.uint32)
+            parts.append(part)
+            held += len(part)
+        keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        self._left = keys[size:]
+        return keys[:size]
 
 
 def _missing_keys(microdata: Microdata, kept: int) -> MicrodataError:
