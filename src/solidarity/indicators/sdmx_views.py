@@ -207,6 +207,8 @@ def _data_query(
         positions = key.split(".")
         if dimensions[-1:] == (hub.DATA_PROVIDER,) and len(positions) == len(dimensions) - 1:
             positions.append("")  # keys written before DATA_PROVIDER: every provider
+        elif dimensions[:1] == (hub.REPORTING_TYPE,) and len(positions) == len(dimensions) - 1:
+            positions.insert(0, "")  # SDG keys written before REPORTING_TYPE: every reporter
         if len(positions) != len(dimensions):
             raise BadQueryError(
                 f"The key {key!r} has {len(positions)} positions; {flow.id} has "

@@ -128,6 +128,9 @@ def test_the_sdg_shape_tells_reporters_apart_as_the_sdg_structure_does(
     assert {r["DATA_PROVIDER"] for r in rows(f"/sdmx/data/{FLOW}")} == {"KNBS", "IOM", "MOI", "BW"}
     # G.KEN: only the custodian's; the whole message validates and reads back.
     assert {r["OBS_VALUE"] for r in rows("/sdmx/data/DF_SDG_10_7_3/G..404..")} == {"12"}
+    # A key one position short, as written before REPORTING_TYPE: every reporter.
+    short = rows("/sdmx/data/DF_SDG_10_7_3/.404.._T")
+    assert {(r["REPORTING_TYPE"], r["OBS_VALUE"]) for r in short} >= {("N", "10"), ("G", "12")}
     for accept in (
         "application/vnd.sdmx.structurespecificdata+xml;version=2.1",
         "application/vnd.sdmx.genericdata+xml;version=2.1",
