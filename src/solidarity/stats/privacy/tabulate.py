@@ -331,7 +331,11 @@ class _KeysByRow:
     def __init__(self, path: Path) -> None:
         keys_file = pq.ParquetFile(path)
         self.total = int(keys_file.metadata.num_rows)
-        self._batches = keys_file.iter_batches(batch_size=_BATCH, columns=[KEY_COLUMN])
+        # Row group by row group: ``iter_batches`` reads ahead and keeps the whole column.
+        self._batches = (
+            keys_file.read_row_group(group, columns=[KEY_COLUMN])
+            for group in range(keys_file.num_row_groups)
+        )
         self._left = np.empty(0, dtype=np.uint32)
 
     def take(self, size: int) -> np.ndarray:
