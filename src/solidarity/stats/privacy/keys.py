@@ -17,9 +17,8 @@ A record is identified either
   unique.
 
 Keys are stored as unsigned 32-bit integers, uncompressed and without a dictionary (random
-numbers do not compress), in row groups of a million: the DuckDB engine maps the column into
-memory as an array and reads it beside the records, the n-th key for the n-th record, at little
-cost.
+numbers do not compress), in row groups of a million: the DuckDB engine reads them a row group
+at a time beside the records, the n-th key for the n-th record, at little cost and memory.
 ``record_keys.json`` beside it records how the keys were made (identification, counts, dates).
 Neither file is ever rewritten except to append keys for new records (to a temporary file,
 then renamed). Keep the state directory as private as the microdata: with the keys, cell keys
