@@ -65,3 +65,23 @@ def kenya_pledge(cast: Any) -> Pledge:
 @pytest.fixture
 def iati_dir(shared_data: Path) -> Path:
     return shared_data / "iati"
+
+
+@pytest.fixture
+def as_user(client: Any, log_in: Any) -> Any:
+    """``as_user(user)``: the test client signed in as ``user`` alone (anonymous for None) —
+    ``log_in`` shares one client, so each switch signs the previous user out first."""
+
+    def _as(user: Any) -> Any:
+        client.logout()
+        return log_in(user)
+
+    return _as
+
+
+@pytest.fixture
+def upload_dir(settings: Any, tmp_path: Path) -> Path:
+    """Uploads wait in a fresh folder; no IATI schema folder (Solidarity's own rules)."""
+    settings.IATI_UPLOAD_DIR = tmp_path / "uploads"
+    settings.IATI_SCHEMA_DIR = ""
+    return tmp_path / "uploads"

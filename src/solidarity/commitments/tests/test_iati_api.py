@@ -14,25 +14,9 @@ from solidarity.audit.models import AuditEntry
 from solidarity.commitments.models import FinancialCommitment, Pledge, Transaction
 from solidarity.commitments.tests.test_iati_web import _activity_xml, _imported
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upload_dir")]
 
 IMPORTS = "/api/v1/iati/imports"
-
-
-@pytest.fixture
-def as_user(client: Any, log_in: Any) -> Any:
-    def _as(user: Any) -> Any:
-        client.logout()
-        return log_in(user)
-
-    return _as
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.IATI_UPLOAD_DIR = tmp_path / "uploads"
-    settings.IATI_SCHEMA_DIR = ""
-    return tmp_path / "uploads"
 
 
 def _upload(path: Path) -> SimpleUploadedFile:

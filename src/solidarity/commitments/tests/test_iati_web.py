@@ -16,26 +16,10 @@ from solidarity.commitments import actions, selectors, views
 from solidarity.commitments.models import FinancialCommitment, Pledge, Transaction
 from solidarity.commitments.tests.conftest import pledge_input
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upload_dir")]
 
 UPLOAD = "/pledges/iati/upload/"
 CONFIRM = "/pledges/iati/upload/confirm/"
-
-
-@pytest.fixture
-def as_user(client: Any, log_in: Any) -> Any:
-    def _as(user: Any) -> Any:
-        client.logout()
-        return log_in(user)
-
-    return _as
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.IATI_UPLOAD_DIR = tmp_path / "uploads"
-    settings.IATI_SCHEMA_DIR = ""
-    return tmp_path / "uploads"
 
 
 def _file(path: Path) -> SimpleUploadedFile:

@@ -24,18 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def as_user(client: Any, log_in: Any) -> Any:
-    """``as_user(user)``: the test client signed in as ``user`` alone (anonymous for None) —
-    ``log_in`` shares one client, so each switch signs the previous user out first."""
-
-    def _as(user: Any) -> Any:
-        client.logout()
-        return log_in(user)
-
-    return _as
-
-
-@pytest.fixture
 def kenya_draft(cast: Any) -> Pledge:
     return actions.pledge_create(
         actor=cast.focal_point_kenya, data=pledge_input(state=cast.kenya, title="Draft pledge")
