@@ -159,6 +159,21 @@ def reading_batches(
         yield from _batched(reading.observations(), len(reading.columns), rows)
 
 
+def _next_group(reader: Any, rows: int) -> Any:
+    """The reader's next blocks as one record batch of at least ``rows`` rows (fewer at the end
+    of the file); StopIteration when none is left."""
+    blocks = [reader.read_next_batch()]
+    count = blocks[0].num_rows
+    while count < rows:
+        try:
+            block = reader.read_next_batch()
+        except StopIteration:
+            break
+        blocks.append(block)
+        count += block.num_rows
+    return blocks[0] if len(blocks) == 1 else pa.concat_batches(blocks)
+
+
 class UnknownFormatError(ValueError):
     """The format of a file could not be told from its name or content."""
 
@@ -773,8 +788,13 @@ class SdmxReading:
         try:
             reader = pacsv.open_csv(
                 self._file,
+                # Blocks of at most 4 MiB, grouped into batches of about ``rows`` below:
+                # pyarrow reads a file in small blocks faster than in large ones (a million
+                # rows in 0.1 s against 0.25 s in 13 MiB blocks), and the first batch sooner.
                 read_options=pacsv.ReadOptions(
-                    column_names=names, skip_rows=1, block_size=max(1 << 20, rows * 128)
+                    column_names=names,
+                    skip_rows=1,
+                    block_size=min(4 << 20, max(1 << 20, rows * 128)),
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
@@ -792,9 +812,10 @@ class SdmxReading:
         measure = measure_id(structure)
         schema = batch_schema(len(self.columns))
         done = 0  # observations before this batch
+        periods_read: dict[str, Any] = {}  # each period text normalised once per file
         while True:
             try:
-                batch = reader.read_next_batch()
+                batch = _next_group(reader, rows)
             except StopIteration:
                 break
             except pa.ArrowInvalid as error:
@@ -844,7 +865,12 @@ class SdmxReading:
                 problems.append((int(rows_in_file[index]), REF_AREA, code,
                                  self._not_ours(code)))  # fmt: skip
             periods = cells[TIME_PERIOD].slice(0, stop).dictionary_encode()
-            normalised = [normalise_period(text) for text in periods.dictionary.to_pylist()]
+            normalised = [
+                periods_read[text]
+                if text in periods_read
+                else periods_read.setdefault(text, normalise_period(text))
+                for text in periods.dictionary.to_pylist()
+            ]
             sdmx_period = pa.array([p.sdmx for p in normalised], pa.string()).take(periods.indices)
             provider = cells[DATA_PROVIDER].slice(0, stop) if DATA_PROVIDER in cells else None
             if provider is not None:

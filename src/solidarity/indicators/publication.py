@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,7 @@ from solidarity.indicators.models import (
     Indicator,
     IndicatorDimension,
     Observation,
+    key_order,
 )
 from solidarity.indicators.sdmx import provider_codes
 from solidarity.reference.models import Country
@@ -83,7 +85,7 @@ def public_observations(*, versions: Iterable[DatasetVersion]) -> QuerySet[Obser
     return Observation.objects.filter(
         version__in=[version.pk for version in versions],
         conf_status__in=PUBLISHABLE_CONF_STATUSES,
-    ).order_by("version_id", "series", "series_key", "time_period")
+    ).order_by(*key_order(connection.vendor, version_first=True))
 
 
 def published_indicators_for_country(*, country: Country) -> list[Indicator]:

@@ -79,6 +79,7 @@ from solidarity.indicators.models import (
     Indicator,
     IndicatorDimension,
     Observation,
+    key_order,
 )
 from solidarity.stats import sdmx
 
@@ -626,7 +627,7 @@ def published_observations(
         else:
             provider = flow.providers.get(version.dataset.provider_id, NOT_APPLICABLE)
         rows = _public_observations(DatasetVersion.objects.filter(pk=version.pk)).order_by(
-            "series", "series_key", "time_period"
+            *key_order(connection.vendor)
         )
         selected = (
             sdmx.Observation(

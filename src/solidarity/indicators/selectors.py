@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from solidarity.indicators.models import (
     IndicatorDimension,
     LabelMapping,
     Observation,
+    key_order,
 )
 from solidarity.reference.models import Country, Objective, SdgGoal
 from solidarity.reference.selectors import UnknownFilter
@@ -174,7 +176,7 @@ def dataset_version_get(*, user: AnyUser, dataset_id: int, number: int) -> Datas
 def observation_list(*, user: AnyUser, version: DatasetVersion) -> QuerySet[Observation]:
     """The observations of ``version``. Whoever may read its drafts sees every cell; everyone else
     (the public) never sees a confidential one."""
-    observations = version.observations.order_by("series", "series_key", "time_period")
+    observations = version.observations.order_by(*key_order(connection.vendor))
     if can_read_dataset_drafts(user, provider=version.dataset.provider, country=None):
         return observations
     return observations.filter(conf_status__in=PUBLISHABLE_CONF_STATUSES)
@@ -186,7 +188,7 @@ def published_observation_list(*, version: DatasetVersion) -> QuerySet[Observati
     if not _is_public(version):
         return Observation.objects.none()
     return version.observations.filter(conf_status__in=PUBLISHABLE_CONF_STATUSES).order_by(
-        "series", "series_key", "time_period"
+        *key_order(connection.vendor)
     )
 
 

@@ -13,6 +13,7 @@ reader assumed) do not.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ READER_MAX_PROBLEMS = 100_000
 NOT_COLUMNS = frozenset({"TIME_PERIOD", "REF_AREA"})
 TOTAL = "_T"
 # Below this many values a z-score means nothing (|z| can never pass 3 with fewer than 11).
+# Control characters: never in a series label, whose text is part of the observation's key
+# (stored with chr(1) between its parts, see indicators.models.KEY_SQL) and of SDMX-ML answers.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 MIN_SERIES_FOR_OUTLIERS = 4
 Z_LIMIT = 3
 
@@ -437,6 +441,7 @@ def check_open_sdg_submission(
     # Translated once: a file may have a million problems.
     unmapped_label = _("no mapping for '%(label)s' in %(dimension)s; add one on the mappings page")
     out_of_range = _("%(value)s is outside the range of indicator %(indicator)s (%(range)s)")
+    control_character = _("the series label holds a control character (%(character)s)")
     duplicate = _(
         "duplicates row %(row)s once its labels are read as codes (%(key)s), with another value"
     )
@@ -474,6 +479,21 @@ def check_open_sdg_submission(
                         "kind": "unmapped_label", "severity": "error", "column": column,
                         "value": text,
                         "reason": unmapped_label % {"label": text, "dimension": dimension},
+                    }))  # fmt: skip
+            labels_of_series = batch["series"].combine_chunks().dictionary_encode()
+            controlled = pc.match_substring_regex(labels_of_series.dictionary, CONTROL_CHARACTERS)
+            if pc.any(controlled).as_py():
+                flagged = pc.fill_null(controlled.take(labels_of_series.indices), False)
+                for position in np.flatnonzero(flagged.to_numpy(zero_copy_only=False)):
+                    valid[position] = False
+                    text = labels_of_series[position].as_py()
+                    character = re.search(CONTROL_CHARACTERS, text)
+                    assert character is not None
+                    problems.append((int(rows[position]), len(mapped_columns), {
+                        "kind": "control_character", "severity": "error", "column": "Series",
+                        "value": text,
+                        "reason": control_character % {
+                            "character": f"U+{ord(character.group()):04X}"},
                     }))  # fmt: skip
             texts = batch["value"].combine_chunks()
             if low is not None or high is not None:
@@ -708,10 +728,16 @@ def _check_totals(
     positions_found = np.concatenate(found_positions)
     relation_of = np.concatenate(found_relations)
     unsure_of = np.concatenate(found_unsure)
-    parts_of = [part for block in found_parts for part in block]
-    order = np.lexsort(
-        (np.array([relations[r][0] for r in relation_of]), table.rows[positions_found])
-    )
+    # The parts of the n-th mismatch, looked up only for those worded (not a list of them all).
+    block_starts = np.cumsum([0, *(len(block) for block in found_parts)])
+
+    def parts_of(entry: int) -> np.ndarray[Any, Any]:
+        block = int(np.searchsorted(block_starts, entry, side="right")) - 1
+        parts: np.ndarray[Any, Any] = found_parts[block][entry - block_starts[block]]
+        return parts
+
+    relation_index = np.array([relation[0] for relation in relations])
+    order = np.lexsort((relation_index[relation_of], table.rows[positions_found]))
     _report_total = _total_reporter(
         table, summary, step, positions_found, relation_of, parts_of, relations
     )
@@ -740,7 +766,7 @@ def _total_reporter(
     step: Decimal,
     positions_found: np.ndarray[Any, Any],
     relation_of: np.ndarray[Any, Any],
-    parts_of: list[np.ndarray[Any, Any]],
+    parts_of: Callable[[int], np.ndarray[Any, Any]],
     relations: list[tuple[int, str, str]],
 ) -> Callable[[int], None]:
     """Word and add one mismatch the floats found, once Decimal confirms it."""
@@ -752,7 +778,7 @@ def _total_reporter(
     def report(entry: int) -> None:
         position = int(positions_found[entry])
         _index, dimension, children_text = relations[relation_of[entry]]
-        parts = parts_of[entry]
+        parts = parts_of(entry)
         total = _decimal(table.texts, position)
         added = sum((_decimal(table.texts, int(part)) for part in parts), Decimal(0))
         # Each rounded part may be half a unit of its last decimal away from the truth.
