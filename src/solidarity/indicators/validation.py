@@ -278,14 +278,49 @@ class _Series:
         return per_row
 
 
+def picked(column: pa.Array, indices: np.ndarray[Any, Any]) -> pa.Array:
+    """The values of ``column`` at ``indices`` (ascending, each once): all of them, the column
+    itself, with no copy."""
+    return column if len(indices) == len(column) else column.take(pa.array(indices))
+
+
 class _FirstRows:
     """The first row of every observation identity and its value, in sorted flat arrays (24
-    bytes a key): the duplicate check over the whole file without a Python object per row."""
+    bytes a key): the duplicate check over the whole file without a Python object per row.
+
+    The arrays are kept as a few sorted runs, the newest never longer than the one before
+    (merged with it when it grows as long), so that each key is copied about log2(batches)
+    times in all rather than once per batch, and a key is looked up in each run."""
 
     def __init__(self) -> None:
-        self.keys = np.empty(0, dtype=np.int64)
-        self.rows = np.empty(0, dtype=np.int64)
-        self.values = np.empty(0, dtype=np.float64)
+        self._runs: list[tuple[np.ndarray[Any, Any], ...]] = []
+
+    def _seen(
+        self, unique: np.ndarray[Any, Any]
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Which of ``unique`` (sorted keys) were met before, with their first row and value."""
+        seen = np.zeros(len(unique), dtype=bool)
+        rows = np.zeros(len(unique), dtype=np.int64)
+        values = np.full(len(unique), np.nan)
+        for keys, run_rows, run_values in self._runs:
+            position = np.minimum(np.searchsorted(keys, unique), len(keys) - 1)
+            found = keys[position] == unique  # a key is in one run only
+            rows[found] = run_rows[position[found]]
+            values[found] = run_values[position[found]]
+            seen |= found
+        return seen, rows, values
+
+    def _remember(
+        self, keys: np.ndarray[Any, Any], rows: np.ndarray[Any, Any], values: np.ndarray[Any, Any]
+    ) -> None:
+        if not len(keys):
+            return
+        self._runs.append((keys, rows, values))
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
+            older, newer = self._runs[-2], self._runs[-1]
+            merged = [np.concatenate([a, b]) for a, b in zip(older, newer, strict=True)]
+            order = np.argsort(merged[0], kind="stable")  # two sorted runs: merged in one pass
+            self._runs[-2:] = [tuple(array[order] for array in merged)]
 
     def earlier(
         self, keys: np.ndarray[Any, Any], rows: np.ndarray[Any, Any], values: np.ndarray[Any, Any]
@@ -300,18 +335,13 @@ class _FirstRows:
         earlier = np.where(first, 0, rows[order][starts])
         earlier_value = values[order][starts]
         unique = ordered[first]
-        position = np.searchsorted(self.keys, unique)
-        clipped = np.minimum(position, max(len(self.keys) - 1, 0))
-        seen = self.keys[clipped] == unique if len(self.keys) else np.zeros(len(unique), dtype=bool)
+        seen, seen_rows, seen_values = self._seen(unique)
         # Every row of a key seen in an earlier batch duplicates that batch's first row.
         group = np.cumsum(first) - 1
-        if len(self.keys):
-            earlier = np.where(seen[group], self.rows[clipped][group], earlier)
-            earlier_value = np.where(seen[group], self.values[clipped][group], earlier_value)
+        earlier = np.where(seen[group], seen_rows[group], earlier)
+        earlier_value = np.where(seen[group], seen_values[group], earlier_value)
         new = ~seen
-        self.keys = np.insert(self.keys, position[new], unique[new])
-        self.rows = np.insert(self.rows, position[new], rows[order][first][new])
-        self.values = np.insert(self.values, position[new], values[order][first][new])
+        self._remember(unique[new], rows[order][first][new], values[order][first][new])
         result = np.empty(len(keys), dtype=np.int64)
         result[order] = earlier
         result_value = np.empty(len(keys), dtype=np.float64)
@@ -518,16 +548,15 @@ def check_open_sdg_submission(
                         }))  # fmt: skip
             keep = np.flatnonzero(valid)
             if len(keep):
-                take = pa.array(keep)
-                labels_column = pc.fill_null(batch["series"].combine_chunks().take(take), "")
+                labels_column = pc.fill_null(picked(batch["series"].combine_chunks(), keep), "")
                 combined = pc.binary_join_element_wise(
-                    labels_column, *(code.take(take) for code in codes), "\x1f"
+                    labels_column, *(picked(code, keep) for code in codes), "\x1f"
                 )
                 numbers_of_series = series.numbers(combined)
-                periods_column = batch["time_period"].combine_chunks().take(take)
+                periods_column = picked(batch["time_period"].combine_chunks(), keep)
                 numbers_of_periods = series.period_numbers(periods_column)
                 kept_rows = rows[keep]
-                kept_texts = texts.take(take)
+                kept_texts = picked(texts, keep)
                 kept_values = pc.cast(kept_texts, pa.float64()).to_numpy(zero_copy_only=False)
                 earlier, earlier_values = first_rows.earlier(
                     (numbers_of_series << 32) | numbers_of_periods, kept_rows, kept_values
@@ -557,19 +586,20 @@ def check_open_sdg_submission(
                     }))  # fmt: skip
                 first = earlier == 0
                 counted += int(first.sum())
-                chosen = pa.array(keep[first])
+                chosen = keep[first]
+                every_first = len(chosen) == len(keep)
                 lookup = pa.array(numbers_of_series[first])
                 stored = pa.Table.from_arrays(
                     [
-                        labels_column.filter(pa.array(first)),
+                        labels_column if every_first else labels_column.filter(pa.array(first)),
                         pa.array(series.key, pa.string()).take(lookup),
-                        periods_column.filter(pa.array(first)),
-                        texts.take(chosen),
-                        pc.fill_null(batch["obs_status"].combine_chunks().take(chosen), ""),
-                        pc.fill_null(batch["conf_status"].combine_chunks().take(chosen), ""),
-                        pc.fill_null(batch["unit"].combine_chunks().take(chosen), ""),
-                        batch["unit_multiplier"].combine_chunks().take(chosen),
-                        pc.fill_null(batch["footnote"].combine_chunks().take(chosen), ""),
+                        periods_column if every_first else periods_column.filter(pa.array(first)),
+                        picked(texts, chosen),
+                        pc.fill_null(picked(batch["obs_status"].combine_chunks(), chosen), ""),
+                        pc.fill_null(picked(batch["conf_status"].combine_chunks(), chosen), ""),
+                        pc.fill_null(picked(batch["unit"].combine_chunks(), chosen), ""),
+                        picked(batch["unit_multiplier"].combine_chunks(), chosen),
+                        pc.fill_null(picked(batch["footnote"].combine_chunks(), chosen), ""),
                         pa.array(kept_rows[first]),
                     ],
                     names=list(STORED_COLUMNS),
