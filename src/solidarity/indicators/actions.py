@@ -212,13 +212,13 @@ class _ObservationWriter:
 
     Given ``version_id`` (a submission: one version, many rows), on PostgreSQL the rows go into
     a partition of their own. Why: into the shared table, every row costs an update of its
-    unique index and of the series index and, at commit, a foreign-key check — together about
-    ten times what the COPY itself costs, and the COPY of a million rows waits on them. Into a
-    fresh table created in this transaction, with no index, the COPY costs what a raw COPY
-    does and runs while the file is still being checked; :meth:`finish` then builds the same
-    indexes in bulk from sorted rows (several times cheaper than row by row) and attaches the
-    table as the partition of the version (``ATTACH PARTITION``, which skips the scan of its
-    rows because a CHECK constraint already bounds them to the version). The partition needs no
+    key's index and, at commit, a foreign-key check — together several times what the COPY
+    itself costs, and the COPY of a million rows waits on them. Into a fresh table created in
+    this transaction, with no index, the COPY costs what a raw COPY does and runs while the
+    file is still being checked; :meth:`finish` then builds the table's key (its unique index,
+    see ``KEY_SQL``) in bulk from sorted rows (several times cheaper than row by row) and
+    attaches the table as the partition of the version (``ATTACH PARTITION``, which skips the
+    scan of its rows because a CHECK constraint bounds them to the version). The partition needs no
     foreign key: its bound is the version, created in the same transaction and never deleted.
     A failed or interrupted import rolls the table back with everything else; the version and
     its partition stay unchanged afterwards (versions are immutable). Without ``version_id``
