@@ -398,6 +398,12 @@ def data(request: HttpRequest, flow: str, key: str = "", provider: str = "") -> 
     chosen = _negotiate(request, _DATA_MEDIA, _DATA_FORMAT_NAMES)
     if chosen is None:
         return _not_acceptable([f.media_type for f in DATA_FORMATS.values()])
+    # Asked for and not given, they would change the answer: refused rather than ignored.
+    if request.GET.get("detail", "full") != "full":
+        return sdmx_error(501, 501, "detail: only full is supported.")
+    if request.GET.get("includeHistory", "false") != "false":
+        return sdmx_error(501, 501, "includeHistory: only false is supported (the versions of a "
+                          "dataset are on its pages and in the JSON API).")  # fmt: skip
     data_format = DATA_FORMATS[chosen]
     # The answer is determined by the query, the catalogue's revision and the indicator's
     # published versions, which the worker keeps (sdmx_cache.public_state): a repeated query is

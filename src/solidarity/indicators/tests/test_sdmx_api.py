@@ -380,6 +380,16 @@ def test_a_data_structure_reads_back(ons: DatasetVersion) -> None:
     assert get("/sdmx/structure/metadataflow").status_code == 501
 
 
+def test_what_the_data_service_does_not_do_is_refused_not_ignored(ons: DatasetVersion) -> None:
+    assert get(f"/sdmx/data/{FLOW}?detail=full").status_code == 200
+    assert get(f"/sdmx/data/{FLOW}?includeHistory=false").status_code == 200
+    for query in ("detail=serieskeysonly", "detail=dataonly", "includeHistory=true"):
+        response = get(f"/sdmx/data/{FLOW}?{query}")
+        assert response.status_code == 501, query
+        assert query.split("=")[0] in response.content.decode()
+    assert get(f"/sdmx/availability/{FLOW}?mode=available").status_code == 501
+
+
 def test_the_sdg_shaped_flow_keeps_what_has_an_sdg_code(ons: DatasetVersion, schemas: Path) -> None:
     flow = hub.flow_get(id="DF_SDG_10_7_3")
     assert flow.dimensions[:3] == ("REPORTING_TYPE", "SERIES", "REF_AREA")
