@@ -408,13 +408,13 @@ class Observation(models.Model):
 
 
 #: On PostgreSQL, an observation's key (but the version) as one string, in the "C" collation:
-#: its series, series key and period joined by chr(1), a byte below every character a check
-#: lets through (see ``KEY_SEPARATOR``). It is unique exactly when the three are, and sorts as
-#: they do byte by byte. The unique index ``indicators_observation_key`` is on
-#: ``(version_id, KEY_SQL)`` (migration 0009): readers order by it (:func:`key_order`) to walk
-#: that index rather than sort.
+#: its series, series key and period joined by chr(1), a byte below every character they can
+#: hold (a submission's check refuses control characters in a series label, see
+#: ``validation.CONTROL_CHARACTERS``; codes and periods never hold one). It is unique exactly
+#: when the three are, and sorts as they do byte by byte. The unique index
+#: ``indicators_observation_key`` is on ``(version_id, KEY_SQL)`` (migration 0009): readers
+#: order by it (:func:`key_order`) to walk that index rather than sort.
 KEY_SQL = '((series || chr(1) || series_key || chr(1) || time_period) COLLATE "C")'
-KEY_SEPARATOR = "\x01"
 
 
 class _Key(models.Func):
