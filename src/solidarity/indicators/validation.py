@@ -46,10 +46,10 @@ READER_MAX_PROBLEMS = 100_000
 # and the reference area belongs to the whole dataset.
 NOT_COLUMNS = frozenset({"TIME_PERIOD", "REF_AREA"})
 TOTAL = "_T"
-# Below this many values a z-score means nothing (|z| can never pass 3 with fewer than 11).
 # Control characters: never in a series label, whose text is part of the observation's key
 # (stored with chr(1) between its parts, see indicators.models.KEY_SQL) and of SDMX-ML answers.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# Below this many values a z-score means nothing (|z| can never pass 3 with fewer than 11).
 MIN_SERIES_FOR_OUTLIERS = 4
 Z_LIMIT = 3
 
@@ -278,7 +278,7 @@ class _Series:
         return per_row
 
 
-def picked(column: pa.Array, indices: np.ndarray[Any, Any]) -> pa.Array:
+def _picked(column: pa.Array, indices: np.ndarray[Any, Any]) -> pa.Array:
     """The values of ``column`` at ``indices`` (ascending, each once): all of them, the column
     itself, with no copy."""
     return column if len(indices) == len(column) else column.take(pa.array(indices))
@@ -548,15 +548,15 @@ def check_open_sdg_submission(
                         }))  # fmt: skip
             keep = np.flatnonzero(valid)
             if len(keep):
-                labels_column = pc.fill_null(picked(batch["series"].combine_chunks(), keep), "")
+                labels_column = pc.fill_null(_picked(batch["series"].combine_chunks(), keep), "")
                 combined = pc.binary_join_element_wise(
-                    labels_column, *(picked(code, keep) for code in codes), "\x1f"
+                    labels_column, *(_picked(code, keep) for code in codes), "\x1f"
                 )
                 numbers_of_series = series.numbers(combined)
-                periods_column = picked(batch["time_period"].combine_chunks(), keep)
+                periods_column = _picked(batch["time_period"].combine_chunks(), keep)
                 numbers_of_periods = series.period_numbers(periods_column)
                 kept_rows = rows[keep]
-                kept_texts = picked(texts, keep)
+                kept_texts = _picked(texts, keep)
                 kept_values = pc.cast(kept_texts, pa.float64()).to_numpy(zero_copy_only=False)
                 earlier, earlier_values = first_rows.earlier(
                     (numbers_of_series << 32) | numbers_of_periods, kept_rows, kept_values
@@ -594,12 +594,12 @@ def check_open_sdg_submission(
                         labels_column if every_first else labels_column.filter(pa.array(first)),
                         pa.array(series.key, pa.string()).take(lookup),
                         periods_column if every_first else periods_column.filter(pa.array(first)),
-                        picked(texts, chosen),
-                        pc.fill_null(picked(batch["obs_status"].combine_chunks(), chosen), ""),
-                        pc.fill_null(picked(batch["conf_status"].combine_chunks(), chosen), ""),
-                        pc.fill_null(picked(batch["unit"].combine_chunks(), chosen), ""),
-                        picked(batch["unit_multiplier"].combine_chunks(), chosen),
-                        pc.fill_null(picked(batch["footnote"].combine_chunks(), chosen), ""),
+                        _picked(texts, chosen),
+                        pc.fill_null(_picked(batch["obs_status"].combine_chunks(), chosen), ""),
+                        pc.fill_null(_picked(batch["conf_status"].combine_chunks(), chosen), ""),
+                        pc.fill_null(_picked(batch["unit"].combine_chunks(), chosen), ""),
+                        _picked(batch["unit_multiplier"].combine_chunks(), chosen),
+                        pc.fill_null(_picked(batch["footnote"].combine_chunks(), chosen), ""),
                         pa.array(kept_rows[first]),
                     ],
                     names=list(STORED_COLUMNS),

@@ -25,7 +25,6 @@ from typing import Any
 from django.db import migrations, models
 
 TABLE = "indicators_observation"
-VERSIONS = "indicators_datasetversion"
 # The key as one string; written out here rather than imported, as a migration must not change
 # when the code does. indicators.models.KEY_SQL is the same text.
 KEY_SQL = '((series || chr(1) || series_key || chr(1) || time_period) COLLATE "C")'
